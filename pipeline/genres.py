@@ -1,0 +1,73 @@
+"""Genre names in each language, their synonyms, and parsing "Title genre" phrases."""
+from __future__ import annotations
+
+import re
+
+from pipeline.types import Genre, Language
+
+GENRE_NAMES: dict[Language, dict[Genre, str]] = {
+    "ru": {
+        Genre.fable: "басня",
+        Genre.bylina: "былина",
+        Genre.fairy_tale: "сказка",
+        Genre.novella: "повесть",
+        Genre.comedy: "комедия",
+        Genre.tragedy: "трагедия",
+        Genre.drama: "драма",
+        Genre.horror: "ужасы",
+    },
+    "en": {
+        Genre.fable: "fable",
+        Genre.bylina: "bylina",
+        Genre.fairy_tale: "fairy tale",
+        Genre.novella: "novella",
+        Genre.comedy: "comedy",
+        Genre.tragedy: "tragedy",
+        Genre.drama: "drama",
+        Genre.horror: "horror",
+    },
+}
+
+_SYNONYMS: dict[Genre, tuple[str, ...]] = {
+    Genre.fable: ("басни", "басню", "fables", "басенка"),
+    Genre.bylina: ("былины", "былину", "epic", "bylinas"),
+    Genre.fairy_tale: ("сказки", "сказку", "сказочка", "fairytale", "fairy-tale", "tale", "fairy"),
+    Genre.novella: ("повести", "рассказ", "novel", "story"),
+    Genre.comedy: ("комедии", "комедию", "смешная", "юмор", "funny", "humor", "humour"),
+    Genre.tragedy: ("трагедии", "трагедию", "tragic"),
+    Genre.drama: ("драмы", "драму", "dramatic"),
+    Genre.horror: ("ужас", "ужастик", "хоррор", "страшилка", "страшная", "страшное", "horrors", "scary"),
+}
+
+_LOOKUP: dict[str, Genre] = {}
+for _names in GENRE_NAMES.values():
+    for _genre, _name in _names.items():
+        _LOOKUP[_name] = _genre
+        _LOOKUP[_genre.value] = _genre
+for _genre, _words in _SYNONYMS.items():
+    for _word in _words:
+        _LOOKUP[_word] = _genre
+
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def parse_genre(text: str) -> Genre | None:
+    """The genre a word or two names, in any supported language or synonym; None if none."""
+    key = _EDGE_PUNCTUATION.sub("", text.strip().lower().replace("ё", "е")).replace("_", " ")
+    key = re.sub(r"\s+", " ", key)
+    return _LOOKUP.get(key) or _LOOKUP.get(key.replace(" ", "_"))
+
+
+def split_title_and_genre(text: str) -> tuple[str, Genre | None]:
+    """'Гарри Поттер ужасы' → ('Гарри Поттер', horror). The genre is the last one or two words, if they name one."""
+    words = text.split()
+    for tail in (2, 1):
+        if len(words) > tail:
+            genre = parse_genre(" ".join(words[-tail:]))
+            if genre:
+                return " ".join(words[:-tail]), genre
+    return text.strip(), None
+
+
+def genre_name(genre: Genre, language: Language) -> str:
+    return GENRE_NAMES[language][genre]

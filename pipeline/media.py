@@ -1,0 +1,78 @@
+"""Small wrappers around the media tools every stage uses: subprocesses, ffprobe, wav files."""
+from __future__ import annotations
+
+import json
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.types import StageError
+
+
+def run(
+    cmd: list[str], stage: str, timeout: float = 600, input_bytes: bytes | None = None, cwd: Path | None = None
+) -> bytes:
+    """Run a tool with an argument list (never a shell string); a failure becomes a StageError with its stderr."""
+    try:
+        done = subprocess.run(cmd, input=input_bytes, capture_output=True, timeout=timeout, check=False, cwd=cwd)
+    except FileNotFoundError as exc:
+        raise StageError(stage, f"{cmd[0]} is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise StageError(stage, f"{cmd[0]} took longer than {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace")[-1500:]
+        raise StageError(stage, f"{cmd[0]} exited with {done.returncode}: {tail}")
+    return done.stdout
+
+
+def ffprobe(path: Path) -> dict:
+    """ffprobe's JSON description of a media file: {'format': {...}, 'streams': [...]}."""
+    out = run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        stage="probe",
+        timeout=60,
+    )
+    return json.loads(out)
+
+
+def media_duration(path: Path) -> float:
+    return float(ffprobe(path)["format"]["duration"])
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Samples as float32 in [-1, 1], mono (channels averaged), and the sample rate. 16-bit PCM only."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"{path}: only 16-bit PCM wav is supported")
+        frames = wav.readframes(wav.getnframes())
+        samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+        channels = wav.getnchannels()
+        if channels > 1:
+            samples = samples.reshape(-1, channels).mean(axis=1)
+        return samples, wav.getframerate()
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
+    """Write mono or (n, 2) stereo float samples as 16-bit PCM, clipping to [-1, 1]."""
+    data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes((data * 32767.0).astype("<i2").tobytes())
+    return path
+
+
+def convert_audio(src: Path, dst: Path, sample_rate: int, stage: str, channels: int = 1) -> Path:
+    """Resample/remix any audio file sox reads into 16-bit PCM wav."""
+    run(["sox", str(src), "-r", str(sample_rate), "-c", str(channels), "-b", "16", str(dst)], stage=stage)
+    return dst
+
+
+def rms_dbfs(samples: np.ndarray) -> float:
+    """Loudness of samples as RMS in dBFS (-inf for digital silence)."""
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
+    return 20 * np.log10(rms) if rms > 0 else float("-inf")
