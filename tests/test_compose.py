@@ -1,0 +1,170 @@
+"""The compose stage: moods per genre, the seeded generator, real FluidSynth rendering, looping and fades."""
+from __future__ import annotations
+
+import wave
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from pipeline.compose import (
+    MODES,
+    MOODS,
+    MotifGenerator,
+    PrettyMidiComposer,
+    loop_to_length,
+    make_composer,
+    read_frames,
+)
+from pipeline.media import read_wav, rms_dbfs
+from pipeline.types import Genre, Score, Story, StoryRequest
+
+RATE = 22050  # half the default rate keeps the tests quick; the code path is the same
+
+
+def story_in(genre: Genre) -> Story:
+    return Story(request=StoryRequest(title="Кот", genre=genre), title="Кот", characters=(), scenes=())
+
+
+def notes_of(midi: pretty_midi.PrettyMIDI) -> list[tuple[int, int, float, float, int]]:
+    return [(i.program, n.pitch, round(n.start, 4), round(n.end, 4), n.velocity)
+            for i in midi.instruments for n in i.notes]
+
+
+@pytest.fixture(scope="module")
+def composer() -> PrettyMidiComposer:
+    return PrettyMidiComposer(sample_rate=RATE)
+
+
+@pytest.fixture(scope="module")
+def horror(composer: PrettyMidiComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
+    return composer.compose(story_in(Genre.horror), 12.3, tmp_path_factory.mktemp("horror"), seed=7)
+
+
+@pytest.fixture(scope="module")
+def comedy(composer: PrettyMidiComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
+    return composer.compose(story_in(Genre.comedy), 8.0, tmp_path_factory.mktemp("comedy"), seed=7)
+
+
+def test_rendered_audio_has_the_duration_and_is_not_silent(horror: Score) -> None:
+    samples, rate = read_wav(horror.audio)
+    assert rate == RATE
+    assert abs(len(samples) / rate - 12.3) < 0.1
+    middle = samples[len(samples) // 2 - rate: len(samples) // 2 + rate]
+    assert rms_dbfs(middle) > -35
+    frames, _ = read_frames(horror.audio)  # both channels: the peak is in one of them
+    assert -3.2 < 20 * np.log10(np.max(np.abs(frames))) < -2.8
+    assert horror.midi.name == "score.mid" and horror.mood == MOODS[Genre.horror].name
+
+
+def test_audio_is_16_bit_stereo(horror: Score) -> None:
+    with wave.open(str(horror.audio)) as wav:
+        assert (wav.getsampwidth(), wav.getnchannels(), wav.getframerate()) == (2, 2, RATE)
+
+
+def test_fade_in_and_out(horror: Score) -> None:
+    samples, rate = read_wav(horror.audio)
+    middle = rms_dbfs(samples[len(samples) // 2 - rate: len(samples) // 2 + rate])
+    assert rms_dbfs(samples[: rate // 10]) < middle - 20
+    assert rms_dbfs(samples[-rate // 10:]) < middle - 20
+
+
+def pitch_classes(midi: pretty_midi.PrettyMIDI) -> Counter[int]:
+    return Counter(n.pitch % 12 for i in midi.instruments for n in i.notes)
+
+
+def test_horror_is_slow_and_minor_comedy_quick_and_major(horror: Score, comedy: Score) -> None:
+    dark, playful = pretty_midi.PrettyMIDI(str(horror.midi)), pretty_midi.PrettyMIDI(str(comedy.midi))
+    dark_tempo, playful_tempo = (m.get_tempo_changes()[1][0] for m in (dark, playful))
+    assert dark_tempo < 70 < 120 < playful_tempo
+    for midi, mood, third in ((dark, MOODS[Genre.horror], 3), (playful, MOODS[Genre.comedy], 4)):
+        used = pitch_classes(midi)
+        assert set(used) <= mood.scale
+        tonic = mood.tonic % 12
+        assert (tonic + third) % 12 in used  # the mode's own third is there...
+        assert (tonic + 7 - third) % 12 not in used  # ...and the other mode's third is not
+    assert MOODS[Genre.horror].mode == "minor" and MOODS[Genre.comedy].mode == "major"
+
+
+@pytest.mark.parametrize("genre", list(Genre))
+def test_every_mood_keeps_its_scale_tempo_and_length(genre: Genre) -> None:
+    mood = MOODS[genre]
+    bars = 2 * mood.phrase_bars
+    midi = MotifGenerator().generate(mood, bars, seed=3)
+    assert set(pitch_classes(midi)) <= mood.scale
+    assert midi.get_tempo_changes()[1][0] == pytest.approx(mood.tempo, rel=1e-3)
+    assert {i.program for i in midi.instruments} == {mood.pad, mood.melody, mood.bass}
+    last_note = max(n.end for i in midi.instruments for n in i.notes)
+    assert bars * mood.bar_seconds - 1.0 < last_note <= bars * mood.bar_seconds + 1e-6
+    assert mood.mode in MODES
+
+
+def test_same_seed_same_music_other_seed_other_music(tmp_path: Path) -> None:
+    mood = MOODS[Genre.fairy_tale]
+    generator = MotifGenerator()
+    first, again, other = (generator.generate(mood, 16, seed) for seed in (5, 5, 6))
+    assert notes_of(first) == notes_of(again)
+    assert notes_of(first) != notes_of(other)
+    first.write(str(tmp_path / "a.mid"))
+    again.write(str(tmp_path / "b.mid"))
+    assert (tmp_path / "a.mid").read_bytes() == (tmp_path / "b.mid").read_bytes()
+
+
+def test_the_melody_repeats_with_variation() -> None:
+    mood = MOODS[Genre.fable]
+    midi = MotifGenerator().generate(mood, 4 * mood.phrase_bars, seed=11)
+    melody = next(i for i in midi.instruments if i.program == mood.melody)
+    phrase_seconds = mood.phrase_bars * mood.bar_seconds
+
+    def phrase_rhythm(k: int) -> list[float]:
+        return [round(n.start - k * phrase_seconds, 3) for n in melody.notes
+                if k * phrase_seconds <= n.start < (k + 1) * phrase_seconds]
+
+    phrases = [phrase_rhythm(k) for k in range(4)]
+    assert all(phrases)
+    shared = len(set(phrases[0]) & set(phrases[1])) / len(set(phrases[0]))
+    assert shared > 0.5  # recognisably the same motif, while the pitches differ somewhere
+    pitches = [[n.pitch for n in melody.notes if k * phrase_seconds <= n.start < (k + 1) * phrase_seconds]
+               for k in range(4)]
+    assert len({tuple(p) for p in pitches}) > 1
+
+
+def decaying_notes(onsets: list[int], start: int, total: int, length: int) -> np.ndarray:
+    """A toy 'render': each note a decaying sine that rings `length` frames, shifted by `start`."""
+    out = np.zeros(total, dtype=np.float32)
+    t = np.arange(length)
+    note = (np.sin(t * 0.05) * np.exp(-t / 400)).astype(np.float32)
+    for onset in onsets:
+        begin = start + onset
+        if begin < total:
+            out[begin: begin + length] += note[: total - begin]
+    return out
+
+
+def test_looping_matches_a_continuous_performance() -> None:
+    loop, ring, total = 1000, 1500, 4300
+    onsets = [0, 250, 700, 990]
+    rendered = decaying_notes(onsets, 0, loop + ring, ring)[:, None]
+    continuous = sum(decaying_notes(onsets, k * loop, total, ring) for k in range(5))
+    looped = loop_to_length(rendered, loop, total)
+    assert looped.shape == (total, 1)
+    np.testing.assert_allclose(looped[:, 0], continuous, atol=1e-5)
+
+
+def test_long_scores_loop_the_rendered_piece(tmp_path: Path) -> None:
+    composer = PrettyMidiComposer(sample_rate=RATE, max_piece_seconds=5.0)
+    score = composer.compose(story_in(Genre.comedy), 20.0, tmp_path, seed=1)
+    samples, rate = read_wav(score.audio)
+    assert abs(len(samples) / rate - 20.0) < 0.1
+    piece = pretty_midi.PrettyMIDI(str(score.midi))
+    assert piece.get_end_time() < 15.0  # the MIDI covers one piece; the audio repeats it
+    for second in (6, 10, 14):
+        assert rms_dbfs(samples[(second - 1) * rate: (second + 1) * rate]) > -35
+
+
+def test_make_composer() -> None:
+    assert isinstance(make_composer("pretty_midi", sample_rate=RATE), PrettyMidiComposer)
+    with pytest.raises(ValueError):
+        make_composer("nope")
