@@ -1,0 +1,43 @@
+# `make demo` renders a story video with the offline defaults; `make test` runs the tests.
+# Both install what they need first (Debian packages, a virtual environment, pip packages) and are safe to re-run.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_PACKAGES := redis-server ffmpeg festival festvox-ru espeak-ng fluidsynth fluid-soundfont-gm sox fonts-dejavu-core
+PIP_FLAGS := --disable-pip-version-check --quiet
+
+TITLE ?= Гарри Поттер
+GENRE ?= ужасы
+DEMO_ARGS ?=
+
+.PHONY: demo test setup system-packages bench clean
+
+demo: setup
+	$(VENV)/bin/digiteller render "$(TITLE)" "$(GENRE)" $(DEMO_ARGS) -o story.mp4
+
+test: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+setup: system-packages $(VENV)/.installed
+
+# Installs only what is missing, so a re-run costs one dpkg query.
+system-packages:
+	@missing="$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
+	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test]'
+	touch $@
+
+bench: setup
+	$(VENV)/bin/python bench/render.py
+
+clean:
+	rm -rf $(VENV) story.mp4 story.jpg .pytest_cache
