@@ -1,0 +1,158 @@
+"""The whole pipeline: request → Story → (Narration, Score, Illustrations) → upscaled Illustrations → Video."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from pipeline.assemble import TAIL_SECONDS, Assembler, make_assembler
+from pipeline.cache import StageCache, cache_key
+from pipeline.compose import Composer, make_composer
+from pipeline.illustrate import Illustrator, make_illustrator
+from pipeline.narrate import Narrator, make_narrator
+from pipeline.settings import PipelineSettings, get_settings
+from pipeline.types import (
+    Illustration,
+    Narration,
+    Progress,
+    Score,
+    StageSeeds,
+    Story,
+    StoryRequest,
+    Video,
+    no_progress,
+)
+from pipeline.upscale import Upscaler, make_upscaler, upscale_to
+from pipeline.write import Writer, make_writer
+
+STAGES = ("write", "narrate", "compose", "illustrate", "upscale", "assemble")
+MIN_SIDE, MAX_SIDE = 64, 8192
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' → (1280, 720); even sides (yuv420p needs them), each within 64..8192."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError as exc:
+        raise ValueError(f"size must look like 1280x720, not {text!r}") from exc
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise ValueError(f"each side must be within {MIN_SIDE}..{MAX_SIDE}")
+    return width - width % 2, height - height % 2
+
+
+@dataclass
+class Pipeline:
+    settings: PipelineSettings
+    writer: Writer
+    narrator: Narrator
+    composer: Composer
+    illustrator: Illustrator
+    upscaler: Upscaler | None
+    assembler: Assembler
+    cache: StageCache
+
+    @classmethod
+    def from_settings(cls, settings: PipelineSettings | None = None) -> Pipeline:
+        """Build every backend once (models load here, so a worker does it in on_startup)."""
+        s = settings or get_settings()
+        upscaler = None if s.upscaler == "none" else make_upscaler(s.upscaler, s.upscale_model, s.upscale_threads)
+        return cls(
+            settings=s,
+            writer=make_writer(s.writer),
+            narrator=make_narrator(s.narrator, sample_rate=s.sample_rate),
+            composer=make_composer(s.composer, soundfont=s.soundfont, sample_rate=s.sample_rate),
+            illustrator=make_illustrator(s.illustrator),
+            upscaler=upscaler,
+            assembler=make_assembler(
+                s.assembler,
+                fps=s.fps,
+                crf=s.crf,
+                preset=s.x264_preset,
+                crossfade=s.crossfade_seconds,
+                music_volume=s.music_volume,
+            ),
+            cache=StageCache(s.cache_dir),
+        )
+
+    def write(self, request: StoryRequest) -> Story:
+        key = cache_key(request, self.settings.writer)
+        return self.cache.get_or_build("write", key, Story, lambda _: self.writer.write(request))
+
+    def narrate(self, story: Story, seed: int, progress: Progress) -> Narration:
+        key = cache_key(story, seed, self.settings.narrator, self.settings.sample_rate)
+        return self.cache.get_or_build(
+            "narrate", key, Narration, lambda folder: self.narrator.narrate(story, folder, seed, progress)
+        )
+
+    def compose(self, story: Story, duration: float, seed: int) -> Score:
+        key = cache_key(story, round(duration, 2), seed, self.settings.composer, self.settings.sample_rate)
+        return self.cache.get_or_build(
+            "compose", key, Score, lambda folder: self.composer.compose(story, duration, folder, seed)
+        )
+
+    def drawn_size(self, size: tuple[int, int]) -> tuple[int, int]:
+        """Pictures are drawn at the output size divided by the upscaler's factor, then upscaled."""
+        factor = self.upscaler.scale if self.upscaler else 1
+        if min(size) // factor < MIN_SIDE:
+            return size
+        return size[0] // factor, size[1] // factor
+
+    def draw(self, story: Story, scene: int, size: tuple[int, int], seed: int) -> Illustration:
+        key = cache_key(story, scene, size, seed, self.settings.illustrator)
+        return self.cache.get_or_build(
+            "illustrate", key, Illustration, lambda folder: self.illustrator.illustrate(story, scene, size, folder, seed)
+        )
+
+    def enlarge(self, drawn: Illustration, size: tuple[int, int]) -> Illustration:
+        if (drawn.width, drawn.height) == size:
+            return drawn
+        key = cache_key(drawn, size, self.settings.upscaler, self.settings.upscale_model)
+        return self.cache.get_or_build(
+            "upscale", key, Illustration, lambda folder: self._upscaled(drawn, size, folder)
+        )
+
+    def _upscaled(self, drawn: Illustration, size: tuple[int, int], folder: Path) -> Illustration:
+        with Image.open(drawn.image) as picture:
+            large = upscale_to(picture.convert("RGB"), size, self.upscaler)
+        path = folder / drawn.image.name
+        large.save(path)
+        # Layers are kept at the drawn size: the assembler scales them with the motion it gives each.
+        return drawn.model_copy(update={"image": path, "width": size[0], "height": size[1]})
+
+    def render(
+        self,
+        request: StoryRequest,
+        out: Path,
+        size: tuple[int, int] = (1280, 720),
+        seeds: StageSeeds | None = None,
+        progress: Progress = no_progress,
+    ) -> Video:
+        seeds = seeds or StageSeeds.from_seed(request.seed)
+        progress("write", 0.0)
+        story = self.write(request)
+        progress("write", 1.0)
+        narration = self.narrate(story, seeds.voices, progress)
+        progress("narrate", 1.0)
+        progress("compose", 0.0)
+        score = self.compose(story, narration.duration + TAIL_SECONDS, seeds.music)
+        progress("compose", 1.0)
+        drawn = []
+        for index in range(len(story.scenes)):
+            drawn.append(self.draw(story, index, self.drawn_size(size), seeds.pictures))
+            progress("illustrate", (index + 1) / len(story.scenes))
+        illustrations = []
+        for picture in drawn:
+            illustrations.append(self.enlarge(picture, size))
+            progress("upscale", len(illustrations) / len(drawn))
+        progress("assemble", 0.0)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work_dir = Path(tempfile.mkdtemp(prefix="assemble-", dir=self.settings.work_dir))
+        try:
+            video = self.assembler.assemble(story, narration, score, illustrations, out, work_dir)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        progress("assemble", 1.0)
+        return video

@@ -1,0 +1,162 @@
+"""The shadow-theatre illustrator: words → drawn elements, sizes, layers, seeds."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.illustrate import ShadowTheatreIllustrator, lemmas, look_for, make_illustrator
+from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
+
+HERO = Character(id="hero", name="Иван", gender="male", role="hero")
+VILLAIN = Character(id="villain", name="Кощей", gender="male", role="villain")
+FOX = Character(id="fox", name="Лиса", gender="female", role="helper")
+SMALL = (320, 180)
+
+
+def make_story(*scenes: Scene, genre: Genre = Genre.horror, language: str = "ru", characters=(HERO, VILLAIN, FOX)) -> Story:
+    request = StoryRequest(title="Кощей", genre=genre, language=language)
+    return Story(request=request, title="Кощей", characters=characters, scenes=scenes)
+
+
+CASTLE_AT_NIGHT = Scene(setting="field", time_of_day="day", lines=(Line(text="Ночью над замком взошла луна."),))
+FOREST = Scene(
+    setting="forest",
+    time_of_day="dusk",
+    lines=(Line(text="Иван шёл по лесу, и вдали завыл волк.", speaker="hero"), Line(text="Стой!", speaker="villain")),
+)
+
+
+@pytest.fixture(scope="module")
+def story() -> Story:
+    return make_story(CASTLE_AT_NIGHT, FOREST)
+
+
+@pytest.fixture
+def illustrator() -> ShadowTheatreIllustrator:
+    return ShadowTheatreIllustrator()
+
+
+def load(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        image.load()
+        return image
+
+
+def pixels(path: Path) -> np.ndarray:
+    return np.asarray(load(path).convert("RGB"), dtype=np.float32)
+
+
+def test_lemmas_of_russian_and_english_words():
+    assert "замок" in lemmas("замком")
+    assert "ночь" in lemmas("Ночью")
+    assert "wolf" in lemmas("wolves")
+    assert "castle" in lemmas("castles")
+
+
+def test_scene_words_map_to_drawn_elements(story, illustrator, tmp_path):
+    result = illustrator.illustrate(story, 0, SMALL, tmp_path, seed=1)
+    drawn = {e.name: e.reason for e in result.elements}
+    # the setting is a field by day: castle and moon can only have come from the words
+    assert drawn["castle"] == "word: замком"
+    assert drawn["moon"].startswith("word: ")
+
+
+def test_characters_and_animals_in_the_lines_are_drawn(story, illustrator, tmp_path):
+    drawn = {e.name: e.reason for e in illustrator.illustrate(story, 1, SMALL, tmp_path, seed=1).elements}
+    assert drawn["trees"] == "setting: forest"
+    assert drawn["wolf"] == "word: волк"
+    assert drawn["hero figure"] == "character: Иван"
+    assert drawn["villain figure"] == "character: Кощей"
+
+
+def test_a_character_named_after_an_animal_is_drawn_as_that_animal(illustrator, tmp_path):
+    scene = Scene(setting="forest", lines=(Line(text="Лиса села под деревом.", speaker="fox"),))
+    drawn = {e.name: e.reason for e in illustrator.illustrate(make_story(scene), 0, SMALL, tmp_path, seed=0).elements}
+    assert drawn["fox"] == "character: Лиса"
+    assert "helper figure" not in drawn
+
+
+def test_english_words(illustrator, tmp_path):
+    scene = Scene(setting="village", time_of_day="night", lines=(Line(text="Wolves howled under the castle walls."),))
+    story = make_story(scene, language="en", characters=())
+    drawn = {e.name: e.reason for e in illustrator.illustrate(story, 0, SMALL, tmp_path, seed=0).elements}
+    assert drawn["wolf"] == "word: Wolves"
+    assert drawn["castle"] == "word: castle"
+    assert drawn["moon"] == "time: night"
+
+
+@pytest.mark.parametrize("size", [(320, 180), (256, 256), (180, 320)])
+def test_image_has_the_requested_size_and_is_not_blank(story, illustrator, tmp_path, size):
+    result = illustrator.illustrate(story, 0, size, tmp_path, seed=3)
+    image = load(result.image)
+    assert image.mode == "RGB"
+    assert image.size == size == (result.width, result.height)
+    assert result.image == tmp_path / "scene_00.png"
+    assert pixels(result.image).std() > 15
+
+
+def test_layers_are_rgba_of_the_same_size_and_composite_to_the_image(story, illustrator, tmp_path):
+    result = illustrator.illustrate(story, 1, SMALL, tmp_path, seed=3)
+    assert [p.name for p in result.layers] == [f"scene_01_{n}.png" for n in ("sky", "far", "near", "figures")]
+    layers = [load(p) for p in result.layers]
+    assert all(layer.mode == "RGBA" and layer.size == SMALL for layer in layers)
+    assert np.asarray(layers[0])[..., 3].min() == 255  # the sky is opaque
+    assert all(np.asarray(layer)[..., 3].min() == 0 for layer in layers[1:])  # the rest let the back show through
+    composite = layers[0].copy()
+    for layer in layers[1:]:
+        composite.alpha_composite(layer)
+    assert np.abs(np.asarray(composite.convert("RGB"), np.float32) - pixels(result.image)).max() <= 1
+
+
+def test_two_scenes_of_a_story_differ(story, illustrator, tmp_path):
+    first = illustrator.illustrate(story, 0, SMALL, tmp_path, seed=5)
+    second = illustrator.illustrate(story, 1, SMALL, tmp_path, seed=5)
+    assert np.abs(pixels(first.image) - pixels(second.image)).mean() > 10
+
+
+def test_the_same_seed_draws_the_same_picture(story, illustrator, tmp_path):
+    first = illustrator.illustrate(story, 1, SMALL, tmp_path / "a", seed=7)
+    again = illustrator.illustrate(story, 1, SMALL, tmp_path / "b", seed=7)
+    other = illustrator.illustrate(story, 1, SMALL, tmp_path / "c", seed=8)
+    assert np.array_equal(pixels(first.image), pixels(again.image))
+    assert first.elements == again.elements
+    assert not np.array_equal(pixels(first.image), pixels(other.image))
+
+
+def test_the_hero_keeps_the_same_figure_through_the_story():
+    assert look_for(HERO, seed=4) == look_for(HERO, seed=4)
+    assert look_for(HERO, seed=4).kind == "warrior"
+    assert look_for(VILLAIN, seed=4).kind in ("sorcerer", "king", "horned")
+
+
+def test_every_setting_and_genre_renders(illustrator, tmp_path):
+    settings = ("forest", "castle", "village", "sea", "mountains", "city", "cave", "field", "house", "river", "swamp",
+                "sky", "road", "train", "somewhere")
+    genres = list(Genre)
+    for i, setting in enumerate(settings):
+        text = "Дракон, корабль, мост, кладбище, призрак, костёр, меч, сова, кот и медведь."
+        scene = Scene(setting=setting, time_of_day=("dawn", "day", "dusk", "night")[i % 4], lines=(Line(text=text, speaker="hero"),))
+        result = illustrator.illustrate(make_story(scene, genre=genres[i % len(genres)]), 0, (160, 90), tmp_path / setting, seed=i)
+        assert pixels(result.image).std() > 5, setting
+
+
+def test_make_illustrator():
+    assert isinstance(make_illustrator(), ShadowTheatreIllustrator)
+    assert isinstance(make_illustrator("shadow_theatre"), ShadowTheatreIllustrator)
+    with pytest.raises(ValueError):
+        make_illustrator("diffusion-in-a-box")
+
+
+def test_a_dragon_character_and_a_king_are_drawn(illustrator, tmp_path):
+    dragon = Character(id="dragon", name="Змей Горыныч", gender="male", role="villain")
+    tsar = Character(id="tsar", name="Царь", gender="male", role="donor")
+    scene = Scene(setting="field", lines=(Line(text="Царь позвал Ивана: Змей Горыныч летит!", speaker="tsar"),))
+    story = make_story(scene, characters=(HERO, dragon, tsar))
+    drawn = {e.name: e.reason for e in illustrator.illustrate(story, 0, SMALL, tmp_path, seed=0).elements}
+    assert drawn["dragon"] == "character: Змей Горыныч"
+    assert drawn["crown"] == "character: Царь"
+    assert drawn["donor figure"] == "character: Царь"
+    assert drawn["hero figure"] == "character: Иван"
