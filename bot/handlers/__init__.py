@@ -1,0 +1,7 @@
+from aiogram import Router
+
+from bot.handlers import common, story
+
+
+def all_routers() -> list[Router]:
+    return [common.router, story.router]
