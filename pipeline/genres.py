@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pipeline.types import Genre, Language
 
@@ -48,24 +49,33 @@ for _genre, _words in _SYNONYMS.items():
     for _word in _words:
         _LOOKUP[_word] = _genre
 
-_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def parse_genre(text: str) -> Genre | None:
     """The genre a word or two names, in any supported language or synonym; None if none."""
-    key = _EDGE_PUNCTUATION.sub("", text.strip().lower().replace("ё", "е")).replace("_", " ")
+    key = _strip_punctuation(text.strip().lower().replace("ё", "е")).replace("_", " ")
     key = re.sub(r"\s+", " ", key)
     return _LOOKUP.get(key) or _LOOKUP.get(key.replace(" ", "_"))
+
+
+def _strip_punctuation(text: str) -> str:
+    """'ужасы!' → 'ужасы', but '🎃 ужасы' keeps its emoji, so it is no genre."""
+    start, end = 0, len(text)
+    while start < end and unicodedata.category(text[start]).startswith("P"):
+        start += 1
+    while end > start and unicodedata.category(text[end - 1]).startswith("P"):
+        end -= 1
+    return text[start:end]
 
 
 def split_title_and_genre(text: str) -> tuple[str, Genre | None]:
     """'Гарри Поттер ужасы' → ('Гарри Поттер', horror). The genre is the last one or two words, if they name one."""
     words = text.split()
     for tail in (2, 1):
-        if len(words) > tail:
+        if len(words) >= tail:
             genre = parse_genre(" ".join(words[-tail:]))
             if genre:
-                return " ".join(words[:-tail]), genre
+                return " ".join(words[:-tail]).rstrip(",;:-–— "), genre
     return text.strip(), None
 
 

@@ -4,4 +4,4 @@ from bot.handlers import common, story
 
 
 def all_routers() -> list[Router]:
-    return [common.router, story.router]
+    return [common.create_router(), story.create_router()]

@@ -14,9 +14,6 @@ from bot.queue import StoryQueue
 from bot.titles import clean_title, title_problem
 from pipeline.genres import parse_genre, split_title_and_genre
 
-router = Router(name="story")
-
-
 class StoryForm(StatesGroup):
     title = State()
     genre = State()
@@ -41,7 +38,6 @@ async def _take_title(
     await queue.submit(message, title, genre, t)
 
 
-@router.message(Command("story"))
 async def story_command(
     message: Message,
     command: CommandObject,
@@ -57,14 +53,12 @@ async def story_command(
     await _take_title(message, command.args, state, t, queue, settings)
 
 
-@router.message(StoryForm.title, F.text)
 async def title_answer(
     message: Message, state: FSMContext, t: Translator, queue: StoryQueue, settings: BotSettings
 ) -> None:
     await _take_title(message, message.text or "", state, t, queue, settings)
 
 
-@router.callback_query(StoryForm.genre, GenreChoice.filter())
 async def genre_button(
     callback: CallbackQuery, callback_data: GenreChoice, state: FSMContext, t: Translator, queue: StoryQueue
 ) -> None:
@@ -77,7 +71,6 @@ async def genre_button(
     await queue.submit(callback.message, title, callback_data.genre, t)
 
 
-@router.message(StoryForm.genre, F.text)
 async def genre_typed(message: Message, state: FSMContext, t: Translator, queue: StoryQueue) -> None:
     genre = parse_genre(message.text or "")
     if genre is None:
@@ -88,9 +81,19 @@ async def genre_typed(message: Message, state: FSMContext, t: Translator, queue:
     await queue.submit(message, title, genre, t)
 
 
-@router.message(F.chat.type == "private", F.text, ~F.text.startswith("/"))
 async def plain_title(
     message: Message, state: FSMContext, t: Translator, queue: StoryQueue, settings: BotSettings
 ) -> None:
     """In a private chat, any text outside a dialogue is taken as a title."""
     await _take_title(message, message.text or "", state, t, queue, settings)
+
+
+def create_router() -> Router:
+    """A fresh Router each call: a Router can belong to one Dispatcher only."""
+    router = Router(name="story")
+    router.message.register(story_command, Command("story"))
+    router.message.register(title_answer, StoryForm.title, F.text)
+    router.callback_query.register(genre_button, StoryForm.genre, GenreChoice.filter())
+    router.message.register(genre_typed, StoryForm.genre, F.text)
+    router.message.register(plain_title, F.chat.type == "private", F.text, ~F.text.startswith("/"))
+    return router
