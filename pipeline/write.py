@@ -760,7 +760,7 @@ class Renderer:
         if alternatives is not None:
             options = alternatives.split("|")
             index = self.cast.entities[name].agreement
-            return options[0]
+            return options[index] if index < len(options) else options[0]
         if place_form:
             mentions.add(name)
             return self._fill(getattr(self.cast.places[name], place_form), mentions, depth + 1)
