@@ -26,6 +26,14 @@ class BotApp:
     async def queued_payloads(self) -> list[dict]:
         return [job.args[0] for job in await self.pool.queued_jobs()]
 
+    async def wait_for_queued(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """The queued job payloads once there are `count` of them (the status message is sent just before)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(payloads := await self.queued_payloads()) < count:
+            assert asyncio.get_running_loop().time() < deadline, f"{len(payloads)} jobs queued, expected {count}"
+            await asyncio.sleep(0.05)
+        return payloads
+
 
 def configure(monkeypatch: pytest.MonkeyPatch, fake_telegram, redis_url: str, tmp_path: Path, **extra: str) -> None:
     """Point every setting at the test's servers and folders; the settings caches are cleared to see them."""

@@ -25,7 +25,7 @@ async def test_story_with_genre_is_queued_at_once_with_a_status_message(bot_env)
         bot_env.push_message("/story Кот в сапогах сказка", chat_id=USER, user_id=USER)
         status = await bot_env.wait_for("sendMessage")
         assert "Кот в сапогах" in status.params["text"] and "сказка" in status.params["text"]
-        [payload] = await app.queued_payloads()
+        [payload] = await app.wait_for_queued()
         assert payload["request"] == {**payload["request"], "title": "Кот в сапогах", "genre": "fairy_tale"}
         assert payload["status_message_id"] > 0 and payload["chat_id"] == USER
 
@@ -43,7 +43,7 @@ async def test_dialogue_asks_title_then_genre_from_buttons(bot_env):
         horror = next(b for b in buttons if b["text"] == "ужасы")
         bot_env.push_callback(horror["callback_data"], message=question.result, user_id=USER)
         await bot_env.wait_for("sendMessage", lambda c: "очередь" in c.params["text"])
-        [payload] = await app.queued_payloads()
+        [payload] = await app.wait_for_queued()
         assert payload["request"]["title"] == "Ночной поезд" and payload["request"]["genre"] == "horror"
 
 
@@ -56,7 +56,7 @@ async def test_typed_unknown_genre_gets_the_buttons_again(bot_env):
         assert answer.params.get("reply_markup")
         bot_env.push_message("хоррор", chat_id=USER, user_id=USER)
         await bot_env.wait_for("sendMessage", lambda c: "очередь" in c.params["text"])
-        assert len(await app.queued_payloads()) == 1
+        assert len(await app.wait_for_queued()) == 1
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ async def test_the_same_request_twice_runs_once(bot_env):
         for _ in range(2):
             bot_env.push_message("/story Баба Яга комедия", chat_id=USER, user_id=USER)
         await bot_env.wait_for("editMessageText", lambda c: "уже снимается" in c.params["text"])
-        assert len(await app.queued_payloads()) == 1
+        assert len(await app.wait_for_queued()) == 1
 
 
 async def test_start_speaks_the_users_language_and_cancel_leaves_the_dialogue(bot_env):

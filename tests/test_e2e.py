@@ -21,7 +21,7 @@ async def test_story_command_delivers_a_narrated_video(fake_telegram, redis_url,
         fake_telegram.push_message("/story Гарри Поттер ужасы", chat_id=CHAT, user_id=CHAT, language_code="ru")
         status = await fake_telegram.wait_for("sendMessage", lambda call: "Гарри Поттер" in call.params["text"])
         assert "ужасы" in status.params["text"]
-        [payload] = await app.queued_payloads()
+        [payload] = await app.wait_for_queued()
         assert payload["request"]["title"] == "Гарри Поттер" and payload["request"]["genre"] == "horror"
 
     await run_worker_until_queue_empty(redis_url)
