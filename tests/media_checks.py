@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pipeline.media import ffprobe
+from pipeline.media import ffprobe, rms_dbfs
 
 
 def streams(path: Path) -> dict[str, dict]:
@@ -32,11 +32,6 @@ def decoded_audio(path: Path, rate: int = 16000) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def loudness_dbfs(samples: np.ndarray) -> float:
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
-    return 20 * np.log10(rms) if rms > 0 else float("-inf")
-
-
 def frame_at(path: Path, seconds: float) -> Image.Image:
     png = subprocess.run(
         ["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(path), "-frames:v", "1", "-f", "image2pipe",
@@ -56,7 +51,7 @@ def assert_story_video(path: Path, width: int, height: int, min_seconds: float) 
     assert audio["codec_name"] == "aac"
     length = duration(path)
     assert length >= min_seconds, f"video lasts {length:.1f} s, expected at least {min_seconds}"
-    assert loudness_dbfs(decoded_audio(path)) > -35, "the soundtrack is silent"
+    assert rms_dbfs(decoded_audio(path)) > -35, "the soundtrack is silent"
     atoms = top_level_atoms(path)
     assert atoms.index("moov") < atoms.index("mdat"), f"not faststart: atoms in order {atoms}"
     return length
