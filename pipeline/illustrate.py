@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Protocol
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from pipeline.morph import morph
 from pipeline.types import Character, DrawnElement, Genre, Illustration, Scene, Story
 
 RGB = tuple[int, int, int]
@@ -122,19 +123,12 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _ENGLISH_SUFFIXES = (("ies", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("ing", ""), ("ed", ""), ("'s", ""))
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=100_000)
 def lemmas(word: str) -> tuple[str, ...]:
     """Every normal form a word could have ("замком" → замок; "ночью" → ночью, ночь; "wolves" → wolf...)."""
     word = word.lower()
     if _CYRILLIC.search(word):
-        forms = dict.fromkeys(_normalise(p.normal_form) for p in _morph().parse(word))  # most likely first
+        forms = dict.fromkeys(_normalise(p.normal_form) for p in morph().parse(word))  # most likely first
         # a word already in its normal form reads as itself: "Змей" is the dragon before it is a snake
         return tuple(sorted(forms, key=lambda form: form != _normalise(word)))
     forms = [word]

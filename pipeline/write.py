@@ -22,6 +22,7 @@ from pipeline.grammar import Beat, Chunk, GenreLexicon, LanguagePack, Place, Set
 from pipeline.grammar import en as english
 from pipeline.grammar import ru as russian
 from pipeline.grammar.plot import DARK_ENDINGS, DAYTIME, SKELETONS, WHERE, TimeOfDay
+from pipeline.morph import morph
 from pipeline.types import (
     Character,
     Gender,
@@ -84,9 +85,6 @@ class Entity:
 # Russian morphology
 
 
-@cache
-def morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
 
 
 @lru_cache(maxsize=65536)
