@@ -78,6 +78,10 @@ class Place:
     sights: tuple[str, ...] = ()  # descriptive lines, added while the story is too short
 
 
+def place(setting: str, at: str, to: str, source: str, *sights: str) -> Place:
+    return Place(setting=setting, at=at, to=to, source=source, sights=sights)
+
+
 @dataclass(frozen=True)
 class GenreLexicon:
     heroes: tuple[Stock, ...]  # a generic hero when the title names no one

@@ -16,6 +16,7 @@ from pipeline.grammar import (
     Thing,
     beat,
     only,
+    place,
 )
 from pipeline.types import Gender, Genre
 
@@ -665,10 +666,6 @@ BEATS = {
 
 # --------------------------------------------------------------------------------------------
 # Genre lexicons
-
-
-def place(setting: str, at: str, to: str, source: str, *sights: str) -> Place:
-    return Place(setting=setting, at=at, to=to, source=source, sights=sights)
 
 
 def places(setting: str, phrase: str, *sights: str, on: bool = False) -> Place:

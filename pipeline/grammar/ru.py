@@ -6,12 +6,12 @@ from pipeline.grammar import (
     REALISTIC,
     GenreLexicon,
     LanguagePack,
-    Place,
     SettingWord,
     Stock,
     Thing,
     beat,
     only,
+    place,
 )
 from pipeline.types import Genre
 
@@ -661,10 +661,6 @@ BEATS = {
 
 # --------------------------------------------------------------------------------------------
 # Genre lexicons
-
-
-def place(setting: str, at: str, to: str, source: str, *sights: str) -> Place:
-    return Place(setting=setting, at=at, to=to, source=source, sights=sights)
 
 
 FAIRY_TALE = GenreLexicon(
