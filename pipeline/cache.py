@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -12,6 +13,8 @@ from typing import Callable, TypeVar
 from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
+
+RESULT_FILE = "result.json"
 
 
 def cache_key(*parts: object) -> str:
@@ -21,27 +24,35 @@ def cache_key(*parts: object) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
+def folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
 class StageCache:
     """`root/<stage>/<key>/` holds a stage's files and `result.json`, its output model.
 
     An entry is built in a temporary sibling folder and renamed into place when complete,
     so a worker killed mid-stage never leaves a half-written entry that looks finished.
+    With `max_bytes`, the least recently used entries are evicted after each build until
+    the cache fits; a hit refreshes the entry's mtime, which is the "last used" clock.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_bytes: int | None = None):
         self.root = Path(root)
+        self.max_bytes = max_bytes
 
     def get_or_build(self, stage: str, key: str, model: type[M], build: Callable[[Path], M]) -> M:
         entry = self.root / stage / key
-        result_file = entry / "result.json"
+        result_file = entry / RESULT_FILE
         if result_file.exists():
+            os.utime(entry)
             return model.model_validate_json(result_file.read_text())
         staging = self.root / stage / f".{key}.{uuid.uuid4().hex[:8]}"
         staging.mkdir(parents=True)
         try:
             result = build(staging)
             text = result.model_dump_json().replace(str(staging), str(entry))
-            (staging / "result.json").write_text(text)
+            (staging / RESULT_FILE).write_text(text)
             try:
                 os.rename(staging, entry)
             except OSError:  # another worker finished the same entry first: keep theirs
@@ -49,4 +60,41 @@ class StageCache:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return model.model_validate_json(result_file.read_text())
+        loaded = model.model_validate_json(result_file.read_text())
+        self.evict(keep=entry)
+        return loaded
+
+    def entries(self) -> list[Path]:
+        """Finished entries, least recently used first."""
+        found = [p.parent for p in self.root.glob(f"*/*/{RESULT_FILE}")]
+        return sorted(found, key=lambda entry: entry.stat().st_mtime)
+
+    def evict(self, keep: Path | None = None) -> list[Path]:
+        """Remove least recently used entries until the cache fits `max_bytes`; returns what was removed.
+
+        Staging folders abandoned by a killed worker are removed once they are an hour old.
+        """
+        self._remove_stale_staging()
+        if self.max_bytes is None:
+            return []
+        sizes = {entry: folder_bytes(entry) for entry in self.entries()}
+        total = sum(sizes.values())
+        removed = []
+        for entry, size in sizes.items():
+            if total <= self.max_bytes:
+                break
+            if entry == keep:
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            total -= size
+            removed.append(entry)
+        return removed
+
+    def _remove_stale_staging(self, max_age_seconds: float = 3600) -> None:
+        cutoff = time.time() - max_age_seconds
+        for staging in self.root.glob("*/.*"):
+            try:
+                if staging.is_dir() and staging.stat().st_mtime < cutoff:
+                    shutil.rmtree(staging, ignore_errors=True)
+            except FileNotFoundError:
+                pass

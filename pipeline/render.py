@@ -74,7 +74,7 @@ class Pipeline:
                 crossfade=s.crossfade_seconds,
                 music_volume=s.music_volume,
             ),
-            cache=StageCache(s.cache_dir),
+            cache=StageCache(s.cache_dir, max_bytes=s.cache_max_mb * 1024 * 1024),
         )
 
     def write(self, request: StoryRequest) -> Story:

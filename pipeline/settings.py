@@ -12,6 +12,7 @@ class PipelineSettings(BaseSettings):
 
     cache_dir: Path = Path.home() / ".cache" / "digiteller"
     work_dir: Path | None = None  # where jobs' private folders go; None = a temporary folder
+    cache_max_mb: int = 4096  # stage cache size limit; least recently used entries are evicted beyond it
 
     writer: str = "grammar"
     narrator: str = "festival"
