@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_PACKAGES := redis-server ffmpeg festival festvox-ru espeak-ng fluidsynth fluid-soundfont-gm sox fonts-dejavu-core
+APT_PACKAGES := redis-server ffmpeg festival festvox-ru espeak-ng fluidsynth fluid-soundfont-gm sox fonts-dejavu-core hunspell hunspell-ru hunspell-en-us abcmidi
 PIP_FLAGS := --disable-pip-version-check --quiet
 
 TITLE ?= Гарри Поттер
@@ -33,7 +33,7 @@ system-packages:
 $(VENV)/.installed: pyproject.toml
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test]'
+	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test,cpu,lm,train,piper]'
 	touch $@
 
 bench: setup

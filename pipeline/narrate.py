@@ -1,16 +1,16 @@
 """Narrate stage: Story → Narration, one wav with every line read aloud and the real position of each line.
 
 Offline default: festival with the festvox-ru voice reads the narrator's lines, espeak-ng voices
-(chosen per character by gender and role) read the characters'. Voices are engine objects behind the
-small `Voice` protocol, so other engines (Silero, Piper) can be cast the same way later.
+(chosen per character by gender and role) read the characters'. Production backends cast Silero TTS
+speakers (torch.hub) or Piper voices (a local folder) the same way. Before synthesis the text is spelled
+out (numbers, dates, abbreviations), Russian words get silero-stress marks, and long lines are cut at
+sentence and clause boundaries (pipeline/speech/). Every clip is checked for sound, retried once with
+plainer text, and else the stage fails with the line named. Clips are cached per line and voice.
 """
 from __future__ import annotations
 
-import random
-import re
-import shutil
+import hashlib
 import tempfile
-import unicodedata
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -19,13 +19,26 @@ from typing import Protocol
 
 import numpy as np
 
-from pipeline.media import convert_audio, read_wav, rms_dbfs, run, write_wav
-from pipeline.types import Character, Clip, Language, Narration, Progress, StageError, Story, no_progress
+from pipeline.media import convert_audio, read_wav, rms_dbfs, write_wav
+from pipeline.settings import PipelineSettings, get_settings
+from pipeline.speech.casting import cast_speakers, cast_voices, length_scale
+from pipeline.speech.engines import EspeakVoice, FestivalVoice, SynthItem, Voice
+from pipeline.speech.piper import PiperVoice, find_voices
+from pipeline.speech.silero import SileroModel, SileroVoice, torch_device
+from pipeline.speech.stress import accent
+from pipeline.speech.text import speakable, spell_out, split_long
+from pipeline.types import Clip, Gender, Language, Narration, Progress, StageError, Story, no_progress
+
+__all__ = [
+    "EspeakVoice", "FestivalVoice", "SynthItem", "Voice", "Narrator", "VoiceNarrator", "FestivalEspeakNarrator",
+    "cast_voices", "make_narrator", "speakable",
+]  # fmt: skip
 
 STAGE = "narrate"
 LEAD_IN_SECONDS = 0.5
 LINE_PAUSE_SECONDS = 0.35
 SCENE_PAUSE_SECONDS = 0.9
+CHUNK_PAUSE_SECONDS = 0.15  # between the pieces of a long line
 TAIL_SECONDS = 0.5
 TARGET_DBFS = -20.0  # every clip is brought to this RMS so the voices match
 PEAK_LIMIT = 0.97
@@ -35,232 +48,7 @@ MAX_LETTERS_PER_SECOND = 40.0  # faster than this means the engine dropped part 
 TRIM_BELOW_PEAK_DB = 35.0  # edge samples this far below the clip's peak count as silence
 TRIM_MARGIN_SECONDS = 0.05
 DEFAULT_WORKERS = 2
-
-FESTIVAL_VOICES_DIR = Path("/usr/share/festival/voices")
-FESTIVAL_LANGUAGE_DIRS: dict[Language, str] = {"ru": "russian", "en": "english"}
-FESTIVAL_PREFERRED: dict[Language, tuple[str, ...]] = {
-    "ru": ("msu_ru_nsh_clunits",),
-    "en": ("cmu_us_slt_arctic_hts", "cmu_us_awb_cg", "rab_diphone", "kal_diphone", "ked_diphone"),
-}
-
-
-# --- voices -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SynthItem:
-    text: str  # already made speakable
-    wav: Path  # where the engine writes its raw output
-
-
-class Voice(Protocol):
-    """One speaking voice of one engine. `synthesize` writes each item's wav; it may leave a wav
-    missing or empty when the engine silently fails, the caller checks and retries."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def batch_size(self) -> int: ...
-
-    def synthesize(self, items: Sequence[SynthItem]) -> None: ...
-
-
-def scheme_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-# Festival loads a voice in ~1.5 s, longer than it takes to read a line, so one process reads a batch.
-# unwind-protect keeps a line that festival cannot read from stopping the rest of the batch, and drops
-# what it read of that line before the error, so a failure is an empty wav, never a cut-off one.
-FESTIVAL_BATCH_PRELUDE = """
-(define (dt_collect utt) (set! dt_waves (cons (utt.wave utt) dt_waves)) utt)
-(define (dt_join waves)
-  (let ((whole (car waves)))
-    (mapcar (lambda (w) (wave.append whole w)) (cdr waves))
-    whole))
-(define (dt_synth infile outfile)
-  (set! dt_waves nil)
-  (set! tts_hooks (list utt.synth dt_collect))
-  (unwind-protect (tts_file infile nil) (set! dt_waves nil))
-  (if dt_waves (wave.save (dt_join (reverse dt_waves)) outfile 'riff)))
-"""
-
-
-@dataclass(frozen=True)
-class FestivalVoice:
-    voice: str = "msu_ru_nsh_clunits"
-    binary: str = "festival"
-
-    @property
-    def name(self) -> str:
-        return f"festival:{self.voice}"
-
-    @property
-    def batch_size(self) -> int:
-        return 6
-
-    def synthesize(self, items: Sequence[SynthItem]) -> None:
-        calls = []
-        for item in items:
-            text_file = item.wav.with_suffix(".txt")
-            text_file.write_text(item.text + "\n", encoding="utf-8")
-            calls.append(f"(dt_synth {scheme_string(str(text_file))} {scheme_string(str(item.wav))})")
-        script = items[0].wav.with_suffix(".scm")
-        script.write_text(f"(voice_{self.voice})\n{FESTIVAL_BATCH_PRELUDE}\n" + "\n".join(calls) + "\n")
-        run([self.binary, "-b", str(script)], stage=STAGE, timeout=60 + 30 * len(items))
-
-
-@dataclass(frozen=True)
-class EspeakVoice:
-    voice: str  # language + variant, e.g. "ru+f2"
-    pitch: int = 50  # 0..99, espeak's default 50
-    speed: int = 165  # words per minute
-    binary: str = "espeak-ng"
-
-    @property
-    def name(self) -> str:
-        return f"espeak:{self.voice}"
-
-    @property
-    def batch_size(self) -> int:
-        return 8
-
-    def synthesize(self, items: Sequence[SynthItem]) -> None:
-        for item in items:
-            text_file = item.wav.with_suffix(".txt")
-            text_file.write_text(item.text.replace("+", "") + "\n", encoding="utf-8")
-            run(
-                [self.binary, "-v", self.voice, "-p", str(self.pitch), "-s", str(self.speed),
-                 "-f", str(text_file), "-w", str(item.wav)],
-                stage=STAGE,
-                timeout=120,
-            )  # fmt: skip
-
-
-# --- casting ----------------------------------------------------------------------------------------
-
-ESPEAK_VARIANTS: dict[str, tuple[str, ...]] = {
-    "male": ("m1", "m2", "m3", "m4", "m5", "m6", "m7"),
-    "female": ("f1", "f2", "f3", "f4", "f5"),
-    "neutral": ("klatt", "m7", "f4"),
-}
-# (pitch, speed) per role: villains speak lower and slower, helpers brighter and quicker.
-ROLE_DELIVERY: dict[str, tuple[int, int]] = {
-    "villain": (30, 150),
-    "hero": (52, 165),
-    "helper": (58, 170),
-    "donor": (44, 155),
-    "other": (50, 165),
-    "narrator": (48, 160),
-}
-
-
-def festival_voice(language: Language) -> FestivalVoice | None:
-    """The best installed festival voice for the language, or None."""
-    if shutil.which("festival") is None:
-        return None
-    folder = FESTIVAL_VOICES_DIR / FESTIVAL_LANGUAGE_DIRS[language]
-    installed = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    preferred = [v for v in FESTIVAL_PREFERRED[language] if v in installed]
-    choice = (preferred or installed or [None])[0]
-    return FestivalVoice(choice) if choice else None
-
-
-def narrator_voice(language: Language) -> Voice:
-    return festival_voice(language) or EspeakVoice(f"{language}+m1", pitch=42, speed=150)
-
-
-def character_voice(character: Character, language: Language, rng: random.Random, taken: set[str]) -> EspeakVoice:
-    """An espeak voice for the character; a variant no one else has yet, while there are any left."""
-    pool = [f"{language}+{v}" for v in ESPEAK_VARIANTS[character.gender]]
-    free = [v for v in pool if v not in taken] or pool
-    voice = rng.choice(free)
-    taken.add(voice)
-    pitch, speed = ROLE_DELIVERY[character.role]
-    return EspeakVoice(voice, pitch=min(99, max(0, pitch + rng.randint(-4, 4))), speed=speed + rng.randint(-8, 8))
-
-
-def cast_voices(story: Story, seed: int) -> dict[str, Voice]:
-    """speaker id → voice, fixed for the whole story; the seed reshuffles the characters' voices."""
-    language = story.request.language
-    narrator = narrator_voice(language)
-    voices: dict[str, Voice] = {"narrator": narrator}
-    rng = random.Random(f"voices:{seed}")
-    taken = {narrator.voice} if isinstance(narrator, EspeakVoice) else set()
-    for character in story.characters:
-        if character.role == "narrator":
-            voices[character.id] = narrator
-        else:
-            voices[character.id] = character_voice(character, language, rng, taken)
-    return voices
-
-
-# --- making text speakable --------------------------------------------------------------------------
-
-WORDS: dict[Language, dict[str, str]] = {
-    "ru": {"№": " номер ", "&": " и ", "%": " процентов"},
-    "en": {"№": " number ", "&": " and ", "%": " percent"},
-}
-QUOTES = "«»„“”‟‹›\"`´"
-BRACKETS = "()[]{}<>"
-
-
-def percent_word(number: str, language: Language) -> str:
-    if language == "en":
-        return "percent"
-    n = int(number[-2:]) if number.isdigit() else 5
-    if n % 10 == 1 and n != 11:
-        return "процент"
-    if 2 <= n % 10 <= 4 and not 12 <= n <= 14:
-        return "процента"
-    return "процентов"
-
-
-def keep_char(char: str) -> str:
-    """Cyrillic, ASCII and a few marks stay; accented Latin letters lose their accents; the rest is a space."""
-    if char.isascii() or "\u0400" <= char <= "\u04ff":
-        return char
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if c.isascii() and c.isalpha())
-    return base or " "
-
-
-def tidy_punctuation(text: str) -> str:
-    """Punctuation glued to the word before it, no runs of commas: festival reads nothing when a
-    mark stands alone between spaces."""
-    text = re.sub(r"\s+([.,!?:;])", r"\1", text)
-    text = re.sub(r"([,;:!?])(?=[^\W\d_])", r"\1 ", text)  # festival fails on "иди,если"
-    text = re.sub(r"[,;:]+(?=[.!?])", "", text)
-    text = re.sub(r"([.!?])[,;:]+", r"\1", text)
-    text = re.sub(r"([,;:])[,;:]+", r"\1", text)
-    text = re.sub(r"^[\s.,!?:;]+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def speakable(text: str, language: Language, strict: bool = False) -> str:
-    """Text the engines read: festival writes an empty wav for « » — – … % № and other marks.
-
-    `strict` keeps only letters, digits, spaces and . , (the retry after an engine read nothing).
-    """
-    text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"(\d+)\s*%", lambda m: f"{m.group(1)} {percent_word(m.group(1), language)}", text)
-    for mark, word in WORDS[language].items():
-        text = text.replace(mark, word)
-    text = text.replace("…", "...")
-    text = re.sub(r"(\d)\s*[–—]\s*(\d)", r"\1-\2", text)
-    text = re.sub(r"[–—]", ",", text)
-    text = re.sub(r"(?<=\w)’(?=\w)", "'", text)
-    text = re.sub(f"[{re.escape(QUOTES)}’‘]|(?<!\\w)'|'(?!\\w)", " ", text)
-    text = re.sub(f"[{re.escape(BRACKETS)}]", ",", text)
-    text = "".join(keep_char(c) for c in text)
-    text = re.sub(r"[^\w\s.,!?:;+'-]|_", " ", text)
-    text = re.sub(r"(?<!\w)[-+]|[-+](?!\w)", " ", text)
-    if strict:
-        text = re.sub(r"[!?]", ".", text)
-        text = re.sub(r"[:;]", ",", text)
-        text = re.sub(r"[+'-]", " ", text)
-    return tidy_punctuation(text)
-
+LINE_CACHE_VERSION = "1"  # bump when text preparation or clip processing changes what a line sounds like
 
 # --- clips ------------------------------------------------------------------------------------------
 
@@ -272,10 +60,15 @@ class LineJob:
     line: int
     speaker: str
     text: str  # as written (subtitles show it)
+    language: Language
     voice: Voice
 
     def where(self) -> str:
         return f"scene {self.scene + 1}, line {self.line + 1}"
+
+    def chunks(self) -> list[str]:
+        """What the engine reads: spelled out, stressed, cleaned, cut into pieces it can take."""
+        return split_long(speakable(accent(spell_out(self.text, self.language), self.language), self.language))
 
 
 def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -292,7 +85,7 @@ def normalise(samples: np.ndarray) -> np.ndarray:
 
 
 def load_clip(raw: Path, sample_rate: int, text: str) -> np.ndarray | None:
-    """The engine's output at our rate, trimmed and normalised; None when it is empty, silent or cut short."""
+    """The engine's output at our rate, trimmed; None when it is empty, silent or cut short."""
     if not raw.exists() or raw.stat().st_size <= 44:  # a wav header alone
         return None
     try:
@@ -305,42 +98,90 @@ def load_clip(raw: Path, sample_rate: int, text: str) -> np.ndarray | None:
     letters = sum(c.isalpha() for c in text)
     if samples.size < max(MIN_CLIP_SECONDS, letters / MAX_LETTERS_PER_SECOND) * sample_rate:
         return None
-    return normalise(samples)
+    return samples
 
 
-def read_alone(job: LineJob, work: Path, sample_rate: int, language: Language) -> np.ndarray:
-    """Second try for one line, with the plainest text; a second failure is the user's error message."""
-    text = speakable(job.text, language, strict=True)
+class LineCache:
+    """Finished clips on disk by voice and text, so a story read again (other seed for the music, a
+    regenerated scene) costs only its new lines. `folder=None` keeps nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def path(self, job: LineJob, sample_rate: int) -> Path | None:
+        if self.folder is None:
+            return None
+        key = "\x1f".join((LINE_CACHE_VERSION, job.voice.identity, job.language, str(sample_rate), job.text))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        return self.folder / digest[:2] / f"{digest}.wav"
+
+    def get(self, job: LineJob, sample_rate: int) -> np.ndarray | None:
+        path = self.path(job, sample_rate)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return read_wav(path)[0]
+        except (ValueError, EOFError):
+            return None
+
+    def put(self, job: LineJob, sample_rate: int, samples: np.ndarray) -> None:
+        path = self.path(job, sample_rate)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{job.index}.part")
+            write_wav(partial, samples, sample_rate)
+            partial.replace(path)  # atomic: a reader never sees half a clip
+
+
+def join_chunks(pieces: Sequence[np.ndarray], sample_rate: int) -> np.ndarray:
+    gap = np.zeros(round(CHUNK_PAUSE_SECONDS * sample_rate), dtype=np.float32)
+    joined = [part for piece in pieces for part in (gap, piece.astype(np.float32))][1:]
+    return normalise(np.concatenate(joined))
+
+
+def retry_chunk(job: LineJob, chunk: str, raw: Path, sample_rate: int) -> np.ndarray:
+    """Second try for one piece, with the plainest text; a second failure is the user's error message."""
+    text = speakable(chunk, job.language, strict=True)
     if text:
-        raw = work / f"line{job.index:04d}.retry.wav"
         job.voice.synthesize([SynthItem(text, raw)])
         if (samples := load_clip(raw, sample_rate, text)) is not None:
             return samples
     raise StageError(STAGE, f"{job.voice.name} produced no audio for {job.where()}: {job.text!r}")
 
 
-def read_batch(jobs: Sequence[LineJob], work: Path, sample_rate: int, language: Language) -> dict[int, np.ndarray]:
-    """Audio of several lines of one voice: one engine call, then a retry per line that came out empty."""
-    items = [SynthItem(speakable(job.text, language), work / f"line{job.index:04d}.wav") for job in jobs]
+def read_batch(jobs: Sequence[LineJob], work: Path, sample_rate: int, cache: LineCache) -> dict[int, np.ndarray]:
+    """Audio of several lines of one voice: cached clips, then one engine call for the rest, then a
+    retry for each piece that came out empty."""
+    audio = {job.index: clip for job in jobs if (clip := cache.get(job, sample_rate)) is not None}
+    todo = [job for job in jobs if job.index not in audio]
+    if not todo:
+        return audio
+    items = {job.index: [SynthItem(chunk, work / f"line{job.index:04d}.{k}.wav") for k, chunk in enumerate(job.chunks())]
+             for job in todo}  # fmt: skip
     try:
-        jobs[0].voice.synthesize(items)
+        todo[0].voice.synthesize([item for line_items in items.values() for item in line_items])
     except StageError:
-        pass  # each line is retried alone below, and that failure is reported
-    audio = {}
-    for job, item in zip(jobs, items):
-        samples = load_clip(item.wav, sample_rate, item.text)
-        audio[job.index] = samples if samples is not None else read_alone(job, work, sample_rate, language)
+        pass  # each piece is retried alone below, and that failure is reported
+    for job in todo:
+        pieces = []
+        for item in items[job.index]:
+            samples = load_clip(item.wav, sample_rate, item.text)
+            pieces.append(samples if samples is not None else
+                          retry_chunk(job, item.text, item.wav.with_suffix(".retry.wav"), sample_rate))  # fmt: skip
+        audio[job.index] = join_chunks(pieces, sample_rate)
+        cache.put(job, sample_rate, audio[job.index])
     return audio
 
 
 def line_jobs(story: Story, voices: dict[str, Voice]) -> list[LineJob]:
+    language = story.request.language
     jobs = []
     for scene_index, scene in enumerate(story.scenes):
         for line_index, line in enumerate(scene.lines):
             voice = voices.get(line.speaker, voices["narrator"])
-            jobs.append(LineJob(len(jobs), scene_index, line_index, line.speaker, line.text, voice))
+            jobs.append(LineJob(len(jobs), scene_index, line_index, line.speaker, line.text, language, voice))
     for job in jobs:
-        if not speakable(job.text, story.request.language):
+        if not speakable(job.text, language):
             raise StageError(STAGE, f"{job.where()} has nothing to read aloud: {job.text!r}")
     return jobs
 
@@ -383,33 +224,37 @@ class Narrator(Protocol):
     def narrate(self, story: Story, out_dir: Path, seed: int, progress: Progress = no_progress) -> Narration: ...
 
 
-class FestivalEspeakNarrator:
-    """festival (festvox-ru) for the narrator, espeak-ng voices for the characters, lines read in parallel."""
+class VoiceNarrator:
+    """Reads a story with the voices its `cast` gives, lines in parallel on a small thread pool (the
+    engines are subprocesses or release the GIL), each line's clip cached."""
 
-    def __init__(self, sample_rate: int = 44100, workers: int = DEFAULT_WORKERS):
+    def __init__(self, sample_rate: int = 44100, workers: int = DEFAULT_WORKERS, cache_dir: Path | None = None):
         self.sample_rate = sample_rate
         self.workers = workers
+        self.cache = LineCache(cache_dir)
+
+    def cast(self, story: Story, seed: int) -> dict[str, Voice]:
+        return cast_voices(story, seed)
 
     def narrate(self, story: Story, out_dir: Path, seed: int, progress: Progress = no_progress) -> Narration:
-        jobs = line_jobs(story, cast_voices(story, seed))
+        jobs = line_jobs(story, self.cast(story, seed))
         if not jobs:
             raise StageError(STAGE, "the story has no lines to read")
         progress(STAGE, 0.0)
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="narrate.", dir=out_dir) as work:
-            audio = self.read_all(jobs, Path(work), story.request.language, progress)
+            audio = self.read_all(jobs, Path(work), progress)
         samples, clips = assemble_track(jobs, audio, self.sample_rate)
         path = write_wav(out_dir / "narration.wav", samples, self.sample_rate)
         progress(STAGE, 1.0)
         return Narration(audio=path, sample_rate=self.sample_rate, duration=samples.size / self.sample_rate,
                          clips=tuple(clips))
 
-    def read_all(self, jobs: list[LineJob], work: Path, language: Language,
-                 progress: Progress) -> dict[int, np.ndarray]:
+    def read_all(self, jobs: list[LineJob], work: Path, progress: Progress) -> dict[int, np.ndarray]:
         audio: dict[int, np.ndarray] = {}
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="narrate") as pool:
             futures: list[Future[dict[int, np.ndarray]]] = [
-                pool.submit(read_batch, batch, work, self.sample_rate, language)
+                pool.submit(read_batch, batch, work, self.sample_rate, self.cache)
                 for batch in batches(jobs, self.workers)
             ]
             try:
@@ -423,7 +268,71 @@ class FestivalEspeakNarrator:
         return audio
 
 
-def make_narrator(name: str = "festival", sample_rate: int = 44100) -> Narrator:
+class FestivalEspeakNarrator(VoiceNarrator):
+    """festival (festvox-ru) for the narrator, espeak-ng voices for the characters."""
+
+
+class SileroNarrator(VoiceNarrator):
+    """Silero TTS speakers: the narrator a male one, each character one of their gender."""
+
+    def __init__(self, models: dict[Language, SileroModel], silero_rate: int = 48000, **options: object):
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.models = models
+        self.silero_rate = silero_rate
+
+    def cast(self, story: Story, seed: int) -> dict[str, Voice]:
+        model = self.models.get(story.request.language)
+        if model is None:
+            raise StageError(STAGE, f"no Silero TTS model for {story.request.language!r} is configured")
+        pools: dict[Gender, Sequence[str]] = {g: model.speakers_of(g) for g in ("male", "female", "neutral")}
+        return {speaker: SileroVoice(name, model, self.silero_rate, pitch_cents=cents)
+                for speaker, (name, cents) in cast_speakers(story, seed, pools).items()}  # fmt: skip
+
+
+class PiperNarrator(VoiceNarrator):
+    """Piper voices from a folder: each voice file (and each speaker of a multi-speaker file) is one voice."""
+
+    def __init__(self, voices_dir: Path, use_cuda: bool = False, **options: object):
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.voices_dir = voices_dir
+        self.use_cuda = use_cuda
+
+    def cast(self, story: Story, seed: int) -> dict[str, Voice]:
+        files = find_voices(self.voices_dir, story.request.language)
+        if not files:
+            raise StageError(STAGE, f"no Piper voice for {story.request.language!r} in {self.voices_dir}")
+        voices = {f"{f.onnx.stem}#{sid}": (f, sid if f.num_speakers > 1 else None)
+                  for f in files for sid in range(f.num_speakers)}  # fmt: skip
+        pools: dict[Gender, Sequence[str]] = {
+            g: [key for key, (f, _) in voices.items() if f.gender == g] for g in ("male", "female", "neutral")
+        }
+        return {speaker: PiperVoice(*voices[key], length_scale=length_scale(story.character(speaker)),
+                                    pitch_cents=cents, use_cuda=self.use_cuda)
+                for speaker, (key, cents) in cast_speakers(story, seed, pools).items()}  # fmt: skip
+
+
+def narrator_cache_tag(settings: PipelineSettings) -> str:
+    """What besides the story and seed decides the narration (the stage cache key): the backend, its
+    voices, and the version of the text preparation."""
+    voices = {"silero": f"{settings.silero_repo}:{sorted(settings.silero_models.items())}",
+              "piper": str(settings.piper_voices_dir)}.get(settings.narrator, "")  # fmt: skip
+    return f"{settings.narrator}:{voices}:{LINE_CACHE_VERSION}"
+
+
+def make_narrator(name: str = "festival", sample_rate: int = 44100,
+                  settings: PipelineSettings | None = None) -> Narrator:  # fmt: skip
+    """The narrate backend by name; production backends load their models here, once."""
+    s = settings or get_settings()
+    options = {"sample_rate": sample_rate, "workers": s.narrate_workers,
+               "cache_dir": s.cache_dir / "narrate-lines" if s.narrate_line_cache else None}  # fmt: skip
     if name == "festival":
-        return FestivalEspeakNarrator(sample_rate=sample_rate)
-    raise ValueError(f"unknown narrator {name!r}; known: festival")
+        return FestivalEspeakNarrator(**options)  # type: ignore[arg-type]
+    if name == "silero":
+        models = {language: SileroModel.load(s.silero_repo, language, model_id, s.silero_source, s.tts_device)
+                  for language, model_id in s.silero_models.items()}  # fmt: skip
+        return SileroNarrator(models, **options)
+    if name == "piper":
+        if s.piper_voices_dir is None:
+            raise ValueError("the piper narrator needs DIGITELLER_PIPER_VOICES_DIR")
+        return PiperNarrator(s.piper_voices_dir, use_cuda=torch_device(s.tts_device) == "cuda", **options)
+    raise ValueError(f"unknown narrator {name!r}; known: festival, silero, piper")

@@ -12,7 +12,7 @@ from pipeline.assemble import TAIL_SECONDS, Assembler, make_assembler
 from pipeline.cache import StageCache, cache_key
 from pipeline.compose import Composer, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
-from pipeline.narrate import Narrator, make_narrator
+from pipeline.narrate import Narrator, make_narrator, narrator_cache_tag
 from pipeline.settings import PipelineSettings, get_settings
 from pipeline.types import (
     Illustration,
@@ -62,7 +62,7 @@ class Pipeline:
         return cls(
             settings=s,
             writer=make_writer(s.writer),
-            narrator=make_narrator(s.narrator, sample_rate=s.sample_rate),
+            narrator=make_narrator(s.narrator, sample_rate=s.sample_rate, settings=s),
             composer=make_composer(s.composer, soundfont=s.soundfont, sample_rate=s.sample_rate),
             illustrator=make_illustrator(s.illustrator),
             upscaler=upscaler,
@@ -82,7 +82,7 @@ class Pipeline:
         return self.cache.get_or_build("write", key, Story, lambda _: self.writer.write(request))
 
     def narrate(self, story: Story, seed: int, progress: Progress) -> Narration:
-        key = cache_key(story, seed, self.settings.narrator, self.settings.sample_rate)
+        key = cache_key(story, seed, narrator_cache_tag(self.settings), self.settings.sample_rate)
         return self.cache.get_or_build(
             "narrate", key, Narration, lambda folder: self.narrator.narrate(story, folder, seed, progress)
         )

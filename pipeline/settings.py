@@ -15,7 +15,14 @@ class PipelineSettings(BaseSettings):
     cache_max_mb: int = 4096  # stage cache size limit; least recently used entries are evicted beyond it
 
     writer: str = "grammar"
-    narrator: str = "festival"
+    narrator: str = "festival"  # festival (offline), silero (torch.hub), piper (a voices folder)
+    narrate_workers: int = 2  # lines read in parallel
+    narrate_line_cache: bool = True  # clips kept per voice and line under cache_dir/narrate-lines
+    tts_device: str = "auto"  # auto = cuda when present, else cpu (Silero, Piper)
+    silero_repo: str = "snakers4/silero-models"  # or a local folder with hubconf.py (silero_source=local)
+    silero_source: str = "github"
+    silero_models: dict[str, str] = {"ru": "v4_ru"}  # language → Silero TTS model id
+    piper_voices_dir: Path | None = None  # folder of Piper *.onnx voices with their *.onnx.json
     composer: str = "pretty_midi"
     illustrator: str = "shadow_theatre"
     upscaler: str = "ncnn"

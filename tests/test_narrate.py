@@ -190,8 +190,8 @@ def test_speakable_leaves_no_mark_festival_chokes_on(text: str) -> None:
 
 
 def test_speakable_words_for_signs() -> None:
-    assert speakable("100% и 2% и 21% №5", "ru") == "100 процентов и 2 процента и 21 процент номер 5"
-    assert speakable("50% & №3", "en") == "50 percent and number 3"
+    assert speakable("100% и 2% и 21% №5", "ru") == "сто процентов и два процента и двадцать один процент номер пять"
+    assert speakable("50% & №3", "en") == "fifty percent and number three"
 
 
 def test_casting_is_consistent_and_seeded() -> None:
@@ -207,7 +207,7 @@ def test_casting_is_consistent_and_seeded() -> None:
 
 def test_engine_that_is_missing_raises_stage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = EspeakVoice("ru+m3", binary=str(tmp_path / "no-such-espeak"))
-    monkeypatch.setattr("pipeline.narrate.character_voice", lambda *args: broken)
+    monkeypatch.setattr("pipeline.speech.casting.character_voice", lambda *args: broken)
     story = make_story("ru", [[("hero", "Я найду перо!")]])
     with pytest.raises(StageError, match="no-such-espeak is not installed") as failure:
         FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)

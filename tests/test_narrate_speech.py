@@ -1,0 +1,313 @@
+"""Narration's text and voices: spelled-out numbers, long lines, silero-stress marks reaching festival,
+the per-line cache, and the Silero TTS backend through a local torch.hub repo with a tiny model."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.media import read_wav, rms_dbfs, run
+from pipeline.narrate import FestivalEspeakNarrator, FestivalVoice, SileroNarrator, make_narrator
+from pipeline.settings import PipelineSettings
+from pipeline.speech.casting import age_of, cast_speakers
+from pipeline.speech.engines import SynthItem
+from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
+from pipeline.speech.stress import accent, stressed_words
+from pipeline.speech.text import spell_out, split_long
+from tests.test_narrate import RATE, make_story, median_pitch, span
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("25 ноября 1812 года", "двадцать пятого ноября тысяча восемьсот двенадцатого года"),
+    ("В 1812 году", "В тысяча восемьсот двенадцатом году"),
+    ("в 1999 г.", "в тысяча девятьсот девяносто девятом году"),
+    ("к 3 часам", "к трём часам"),
+    ("5 км", "пять километров"),
+    ("21 €", "двадцать один евро"),
+    ("Пётр I жил в XVIII веке", "Пётр первый жил в восемнадцатом веке"),
+    ("3-го числа 5-й раз", "третьего числа пятый раз"),
+    ("т.е. и т. д.", "то есть и так далее"),
+    ("в 10:30", "в десять тридцать"),
+    ("2–3 дня", "от двух до трёх дня"),
+    ("1 000 000 монет", "один миллион монет"),
+])  # fmt: skip
+def test_russian_numbers_dates_and_abbreviations_become_words(written: str, said: str) -> None:
+    assert spell_out(written, "ru") == said
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("On March 3rd, 1812", "On March the third eighteen twelve"),
+    ("Mr. Smith paid $5", "Mister Smith paid five dollars"),
+    ("in 1999, 2 km, i.e. 1%", "in nineteen ninety-nine, two kilometres, that is one percent"),
+])  # fmt: skip
+def test_english_numbers_and_abbreviations_become_words(written: str, said: str) -> None:
+    assert spell_out(written, "en") == said
+
+
+def test_long_text_is_cut_between_sentences_and_clauses_never_inside_a_word() -> None:
+    text = ("Долго шёл Иван через тёмный лес, через болота и овраги, мимо старых дубов; "
+            "и наконец увидел избушку на курьих ножках. " * 6 + "Конец.")  # fmt: skip
+    pieces = split_long(text, max_chars=120)
+    assert len(pieces) > 6 and all(len(p) <= 120 for p in pieces)
+    assert " ".join(pieces).split() == text.split()  # every word whole, in order
+    assert all(p.endswith((".", ",", ";")) for p in pieces[:-1])  # cuts fall at marks, not mid-clause
+
+
+def test_accentor_marks_the_stressed_vowel_by_context() -> None:
+    castle = accent("Старинный замок стоял на высокой горе.", "ru")
+    lock = accent("Он повесил на дверь тяжёлый замок и ушёл.", "ru")
+    assert "з+амок" in castle and "зам+ок" in lock
+    assert "н+а" not in castle  # one-syllable words are left to the engine
+    assert accent("An old castle", "en") == "An old castle"
+
+
+def festival_phones(text: str, tmp_path: Path) -> list[str]:
+    script = tmp_path / "phones.scm"
+    script.write_text(f'(voice_msu_ru_nsh_clunits)\n(set! u (utt.synth (Utterance Text "{text}")))\n'
+                      "(print (mapcar item.name (utt.relation.items u 'Segment)))\n", encoding="utf-8")  # fmt: skip
+    return run(["festival", "-b", str(script)], stage="test").decode().split('"')[1::2]
+
+
+def test_festival_reads_plus_as_the_stressed_vowel(tmp_path: Path) -> None:
+    """festvox-ru's notation: `+` before the vowel makes it the stressed (long) phone."""
+    assert festival_phones("з+амок", tmp_path) == ["pau", "z", "aa", "m", "ay", "k", "pau"]
+    assert festival_phones("зам+ок", tmp_path) == ["pau", "z", "a", "m", "oo", "k", "pau"]
+
+
+def test_stress_marks_reach_festival_in_the_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    real = FestivalVoice.synthesize
+
+    def recording(self: FestivalVoice, items: list[SynthItem]) -> None:
+        read.extend(item.text for item in items)
+        real(self, items)
+
+    monkeypatch.setattr(FestivalVoice, "synthesize", recording)
+    story = make_story("ru", [[("narrator", "Старинный замок стоял на горе, 25 ноября 1812 года.")]])
+    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+    assert len(read) == 1 and "з+амок" in read[0] and "дв+адцать п+ятого" in read[0]
+    assert len(stressed_words(read[0])) >= 6
+    assert narration.clips[0].duration > 2.0
+
+
+def test_a_very_long_line_is_one_clip_read_in_pieces(tmp_path: Path) -> None:
+    sentence = "Шёл Иван по лесу, и птицы пели ему, и ветер шумел в ветвях старых дубов."
+    story = make_story("ru", [[("narrator", " ".join([sentence] * 5))], [("hero", "Пришёл!")]])
+    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+    samples, _ = read_wav(narration.audio)
+    long_clip = narration.clips[0]
+    assert len(narration.clips) == 2 and long_clip.duration > 15
+    assert rms_dbfs(span(samples, long_clip.start, long_clip.duration)) > -30
+
+
+def test_line_cache_reads_each_line_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    story = make_story("ru", [[("narrator", "Жил-был кот."), ("hero", "Я кот!")], [("villain", "А я нет.")]])
+    narrator = FestivalEspeakNarrator(sample_rate=RATE, cache_dir=tmp_path / "lines")
+    first = narrator.narrate(story, tmp_path / "a", seed=1)
+
+    def must_not_run(self: object, items: list[SynthItem]) -> None:
+        raise AssertionError(f"engine called again for {[i.text for i in items]}")
+
+    monkeypatch.setattr(FestivalVoice, "synthesize", must_not_run)
+    monkeypatch.setattr("pipeline.speech.engines.EspeakVoice.synthesize", must_not_run)
+    again = narrator.narrate(story, tmp_path / "b", seed=1)
+    assert again.clips == first.clips
+    assert np.allclose(read_wav(again.audio)[0], read_wav(first.audio)[0], atol=2 / 32768)  # 16-bit cache
+
+
+# --- Silero TTS through a local torch.hub repo ---------------------------------------------------------
+
+HUBCONF = '''
+"""A tiny stand-in for snakers4/silero-models with Silero's call signature: a voice per speaker
+(its own pitch), silence for the first try of a line marked "[silent once]"."""
+import json
+from pathlib import Path
+
+import torch
+
+dependencies = ["torch"]
+LOG = Path(__file__).with_name("calls.jsonl")
+PITCH = {"aidar": 110.0, "eugene": 130.0, "baya": 210.0, "kseniya": 240.0, "xenia": 260.0}
+
+
+class TinyTTS(torch.nn.Module):
+    speakers = [*PITCH, "random"]
+
+    def __init__(self):
+        super().__init__()
+        self.shape = torch.nn.Linear(1, 1)
+
+    def apply_tts(self, text=None, ssml_text=None, speaker="xenia", sample_rate=48000, put_accent=True,
+                  put_yo=True):
+        if speaker not in PITCH:
+            raise ValueError(f"unknown speaker {speaker}")
+        seen = LOG.read_text() if LOG.exists() else ""
+        silent = "silent once" in text and "silent once" not in seen
+        with LOG.open("a") as log:
+            log.write(json.dumps({"text": text, "speaker": speaker, "rate": sample_rate}) + "\\n")
+        seconds = 0.07 * sum(c.isalpha() for c in text)
+        t = torch.arange(int(seconds * sample_rate)) / sample_rate
+        wave = 0.3 * torch.sin(2 * torch.pi * PITCH[speaker] * t) * (1 + 0.2 * torch.sin(2 * torch.pi * 3 * t))
+        return wave * 0 if silent else wave
+
+
+def silero_tts(language="ru", speaker="v4_ru"):
+    return TinyTTS(), "example text"
+'''
+
+
+@pytest.fixture
+def silero_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "silero-models"
+    repo.mkdir()
+    (repo / "hubconf.py").write_text(textwrap.dedent(HUBCONF), encoding="utf-8")
+    return repo
+
+
+def silero_settings(repo: Path, tmp_path: Path) -> PipelineSettings:
+    return PipelineSettings(silero_repo=str(repo), silero_source="local", cache_dir=tmp_path / "cache",
+                            narrate_line_cache=False)  # fmt: skip
+
+
+def test_silero_backend_casts_speakers_and_reads_stressed_text(silero_repo: Path, tmp_path: Path) -> None:
+    narrator = make_narrator("silero", sample_rate=RATE, settings=silero_settings(silero_repo, tmp_path))
+    assert isinstance(narrator, SileroNarrator)
+    story = make_story("ru", [
+        [("narrator", "[silent once] Старинный замок стоял на горе."), ("hero", "Я найду перо!")],
+        [("villain", "Не найдёшь, глупец!"), ("hero", "Найду, вот увидишь."), ("narrator", "Так и вышло.")],
+    ])  # fmt: skip
+    narration = narrator.narrate(story, tmp_path / "out", seed=2)
+    samples, rate = read_wav(narration.audio)
+    assert rate == RATE
+    voices = {clip.speaker: {c.voice for c in narration.clips if c.speaker == clip.speaker} for clip in narration.clips}
+    assert all(len(v) == 1 for v in voices.values())
+    assert voices["narrator"] <= {"silero:aidar", "silero:eugene"}  # a male narrator
+    assert next(iter(voices["villain"])).startswith(("silero:baya", "silero:kseniya", "silero:xenia"))  # a woman
+
+    def pitch_of(speaker: str) -> float:
+        return median_pitch(np.concatenate([span(samples, c.start, c.duration) for c in narration.clips
+                                            if c.speaker == speaker]), RATE)  # fmt: skip
+
+    assert pitch_of("villain") > 1.25 * pitch_of("hero")  # a woman's voice, though shifted down as a villain's
+    for clip in narration.clips:
+        assert rms_dbfs(span(samples, clip.start, clip.duration)) > -30, clip
+    calls = [json.loads(line) for line in (silero_repo / "calls.jsonl").read_text().splitlines()]
+    assert {c["rate"] for c in calls} == {48000}
+    first_reads = [c["text"] for c in calls if "silent once" in c["text"]]
+    assert len(first_reads) == 2  # the silent clip was retried once, and the retry was heard
+    assert "з+амок" in first_reads[0]
+
+
+def test_silero_repo_that_cannot_load_is_a_stage_error(tmp_path: Path) -> None:
+    from pipeline.types import StageError
+
+    with pytest.raises(StageError, match="cannot load Silero TTS"):
+        make_narrator("silero", settings=silero_settings(tmp_path / "nowhere", tmp_path))
+
+
+# --- Piper voices from a folder -------------------------------------------------------------------------
+
+
+def write_tiny_piper_voice(folder: Path, name: str, pitch: float, rate: int = 22050) -> None:
+    """A Piper voice file with Piper's inputs and output: every phoneme id is 30 ms of a tone at the
+    voice's pitch. piper-tts really phonemizes the text with its espeak-ng and runs it with onnxruntime."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    symbols, hop = 1024, int(0.03 * rate)
+    t = np.arange(symbols * hop).reshape(symbols, hop) / rate
+    table = (0.4 * np.sin(2 * np.pi * pitch * t) * (0.6 + 0.4 * np.sin(np.arange(symbols)))[:, None]).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input"], ["frames"]),
+         helper.make_node("Reshape", ["frames", "shape"], ["output"])],
+        "tiny_piper",
+        [helper.make_tensor_value_info("input", TensorProto.INT64, [1, "phonemes"]),
+         helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
+         helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, "samples"])],
+        initializer=[numpy_helper.from_array(table, "table"),
+                     numpy_helper.from_array(np.array([1, 1, -1], dtype=np.int64), "shape")],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, str(folder / f"{name}.onnx"))
+    chars = [chr(c) for c in (*range(0x20, 0x250), *range(0x250, 0x2B0), *range(0x2B0, 0x370))]
+    config = {"audio": {"sample_rate": rate}, "espeak": {"voice": "ru"}, "num_symbols": symbols, "num_speakers": 1,
+              "phoneme_type": "espeak", "phoneme_id_map": {c: [i % symbols] for i, c in enumerate(chars)}}  # fmt: skip
+    (folder / f"{name}.onnx.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+
+
+def test_piper_backend_reads_with_voices_from_a_folder(tmp_path: Path) -> None:
+    pytest.importorskip("piper")
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    write_tiny_piper_voice(voices, "ru_RU-denis-medium", pitch=110)
+    write_tiny_piper_voice(voices, "ru_RU-dmitri-medium", pitch=130)
+    write_tiny_piper_voice(voices, "ru_RU-irina-medium", pitch=230)
+    settings = PipelineSettings(piper_voices_dir=voices, cache_dir=tmp_path / "cache", narrate_line_cache=False,
+                                tts_device="cpu")  # fmt: skip
+    story = make_story("ru", [[("narrator", "Старинный замок стоял на горе."), ("hero", "Я найду перо!")],
+                              [("villain", "Не найдёшь, глупец!"), ("hero", "Найду.")]])  # fmt: skip
+    narration = make_narrator("piper", sample_rate=RATE, settings=settings).narrate(story, tmp_path / "out", seed=0)
+    samples, _ = read_wav(narration.audio)
+    voice_of = {c.speaker: c.voice for c in narration.clips}
+    assert voice_of == {"narrator": "piper:ru_RU-denis-medium", "hero": "piper:ru_RU-dmitri-medium",
+                        "villain": "piper:ru_RU-irina-medium-300c"}  # fmt: skip
+    for clip in narration.clips:
+        assert clip.duration > 0.3 and rms_dbfs(span(samples, clip.start, clip.duration)) > -30, clip
+    villain, hero = ([span(samples, c.start, c.duration) for c in narration.clips if c.speaker == s]
+                     for s in ("villain", "hero"))  # fmt: skip
+    assert median_pitch(np.concatenate(villain), RATE) > 1.25 * median_pitch(np.concatenate(hero), RATE)
+
+
+def story_with(*characters: Character) -> Story:
+    lines = tuple(Line(text="Я здесь.", speaker=c.id) for c in characters)
+    return Story(request=StoryRequest(title="Перо", genre=Genre.fairy_tale), title="Перо", characters=characters,
+                 scenes=(Scene(setting="forest", lines=lines),))  # fmt: skip
+
+
+def test_few_speakers_still_give_every_character_a_voice_of_their_own() -> None:
+    story = story_with(Character(id="hero", name="Иван", gender="male", role="hero"),
+                       Character(id="villain", name="Кощей", gender="male", role="villain"),
+                       Character(id="helper", name="Серый Волк", gender="male", role="helper"),
+                       Character(id="elder", name="старый царь", gender="male", role="other"),
+                       Character(id="friend", name="друг Павел", gender="male", role="helper"))  # fmt: skip
+    cast = cast_speakers(story, seed=0, pools={"male": ["aidar"], "female": ["baya"], "neutral": []})
+    assert cast["narrator"] == ("aidar", 0)
+    assert len(set(cast.values())) == len(cast)  # one speaker, six distinct voices
+    assert cast["villain"][1] < cast["hero"][1] and cast["elder"][1] < cast["hero"][1]
+
+
+@pytest.mark.parametrize(("name", "age"), [
+    ("старая няня", "old"), ("дед Матвей", "old"), ("the old king", "old"), ("царевна Марья", "young"),
+    ("the little boy", "young"), ("Иван", "adult"), ("Баба Яга", "adult"),
+])  # fmt: skip
+def test_age_is_read_from_the_name(name: str, age: str) -> None:
+    assert age_of(Character(id="x", name=name, gender="male", role="other")) == age
+
+
+def test_espeak_is_given_silero_stress_as_phonemes_where_its_own_differs() -> None:
+    from pipeline.speech.engines import espeak_text
+
+    marked = accent("Он пришёл потом, уже ночью, и сел на горе.", "ru")
+    assert "пот+ом" in marked and "уж+е" in marked and "гор+е" in marked
+    [prepared] = espeak_text([marked], "ru", "espeak-ng")
+    assert "+" not in prepared and "[[" in prepared
+    said = run(["espeak-ng", "-v", "ru", "-q", "-x", prepared], stage="test").decode()
+    unmarked = run(["espeak-ng", "-v", "ru", "-q", "-x", "потом уже горе"], stage="test").decode()
+    assert "p'ot" in unmarked and "'uZ" in unmarked and "g'or" in unmarked  # espeak's own dictionary
+    assert "t'o" in said and "Z'" in said and "r;'e" in said  # the last syllables, as silero-stress put them
+    assert "ночью" in prepared  # words espeak already stresses right stay as text
+
+
+def test_the_stage_cache_key_changes_with_the_voices(tmp_path: Path) -> None:
+    from pipeline.narrate import narrator_cache_tag
+
+    tags = {narrator_cache_tag(PipelineSettings(**options)) for options in (
+        {"narrator": "festival"}, {"narrator": "silero"}, {"narrator": "silero", "silero_models": {"ru": "v3_1_ru"}},
+        {"narrator": "piper", "piper_voices_dir": tmp_path / "a"}, {"narrator": "piper", "piper_voices_dir": tmp_path},
+    )}  # fmt: skip
+    assert len(tags) == 5
