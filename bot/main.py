@@ -1,44 +1,82 @@
 """The bot process: a Dispatcher with routers and middlewares, FSM state in Redis, long polling."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from bot.config import BotSettings, get_bot_settings
 from bot.handlers import all_routers
-from bot.i18n import catalogs
+from bot.handlers.game import GameMaster
+from bot.i18n import catalogs, gettext
 from bot.middlewares import I18nMiddleware, ThrottlingMiddleware
-from bot.queue import StoryQueue
+from bot.queue import QueueWatcher, StoryQueue
 from bot.telegram import create_bot
 
 log = logging.getLogger(__name__)
 
-COMMANDS = {
-    "ru": {"story": "Снять видеоисторию", "help": "Что я умею", "cancel": "Отменить"},
-    "en": {"story": "Make a video story", "help": "What I can do", "cancel": "Cancel"},
-}
+PRIVATE_COMMANDS = ("story", "lang", "help", "cancel", "start")
+GROUP_COMMANDS = ("story", "game", "endgame", "help")
+ADMIN_COMMANDS = (*PRIVATE_COMMANDS, "queue", "stats")
 
 
 def build_dispatcher(settings: BotSettings, pool: ArqRedis) -> Dispatcher:
-    dp = Dispatcher(storage=RedisStorage.from_url(settings.redis_url), queue=StoryQueue(pool, settings), settings=settings)
-    for observer in (dp.message, dp.callback_query):
-        observer.outer_middleware(I18nMiddleware(settings.default_language))
+    queue = StoryQueue(pool, settings)
+    games = GameMaster(queue, settings)
+    storage = RedisStorage.from_url(settings.redis_url)
+    dp = Dispatcher(storage=storage, queue=queue, games=games, settings=settings)
+    for observer in (dp.message, dp.callback_query, dp.poll_answer):
+        observer.outer_middleware(I18nMiddleware(settings.default_language, pool))
     dp.message.middleware(ThrottlingMiddleware(settings.throttle_seconds))
     dp.include_routers(*all_routers())
+    background: list[asyncio.Task] = []
+
+    async def on_startup(bot: Bot) -> None:
+        await set_commands(bot, settings)
+        watcher = QueueWatcher(bot, queue.ledger, settings.status_edit_seconds)
+        background.append(asyncio.create_task(watcher.run()))
+        await games.resume(bot)
+
+    async def on_shutdown() -> None:
+        await games.stop()
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
     return dp
 
 
-async def set_commands(bot: Bot) -> None:
-    for language, commands in COMMANDS.items():
-        if language not in catalogs():
-            continue
-        menu = [BotCommand(command=name, description=text) for name, text in commands.items()]
-        await bot.set_my_commands(menu, scope=BotCommandScopeDefault(), language_code=language)
+def command_menu(language: str, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(command=name, description=gettext(language, f"cmd_{name}")) for name in names]
+
+
+async def set_commands(bot: Bot, settings: BotSettings) -> None:
+    """The command menu for each language we speak, for private chats, groups and each admin's chat."""
+    scopes = [
+        (BotCommandScopeDefault(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        *((BotCommandScopeChat(chat_id=admin), ADMIN_COMMANDS) for admin in sorted(settings.admin_ids)),
+    ]
+    for scope, names in scopes:
+        await bot.set_my_commands(command_menu(settings.default_language, names), scope=scope)
+        for language in catalogs():
+            await bot.set_my_commands(command_menu(language, names), scope=scope, language_code=language)
 
 
 async def run_polling(settings: BotSettings | None = None) -> None:
@@ -47,7 +85,6 @@ async def run_polling(settings: BotSettings | None = None) -> None:
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     dp = build_dispatcher(settings, pool)
     try:
-        await set_commands(bot)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
         await dp.storage.close()

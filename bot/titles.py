@@ -4,13 +4,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}  # control, format (zero-width, bidi marks), surrogates, private, unassigned
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # terminal colour codes pasted from a console
+_DROPPED = {"Cf", "Cs", "Co", "Cn"}  # zero-width and bidi marks, surrogates, private use, unassigned: vanish
+_SPACED = {"Cc", "Zl", "Zp"}  # control characters and line breaks: become a space
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # these separate words: a space
 
 
 def clean_title(text: str) -> str:
-    """Drop control and zero-width characters, fold white space."""
-    visible = "".join(ch if unicodedata.category(ch) not in _INVISIBLE else " " for ch in text)
-    return re.sub(r"\s+", " ", visible).strip()
+    """Drop terminal escapes and zero-width characters, turn control characters into spaces, fold white space."""
+    text = _ANSI_ESCAPE.sub(" ", text)
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in _SPACED or ch in _BIDI_CONTROLS:
+            kept.append(" ")
+        elif category not in _DROPPED:
+            kept.append(ch)
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
 
 
 def title_problem(title: str, limit: int) -> str | None:

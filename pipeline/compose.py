@@ -5,25 +5,28 @@ the rendering and the looping stay as they are.
 """
 from __future__ import annotations
 
+import logging
 import math
 import random
+import re
 import time
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, Sequence
 
 import numpy as np
 import pretty_midi
 
 from pipeline.media import run, write_wav
-from pipeline.types import Genre, Score, StageError, Story
+from pipeline.types import Genre, Scene, Score, StageError, Story
 
 STAGE = "compose"
+log = logging.getLogger(__name__)
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 RENDER_GAIN = 0.6
 RENDER_TAIL = 3.0  # seconds rendered past the last bar, so releases and reverb are not cut
-MAX_PIECE_SECONDS = 200.0  # longer scores loop the rendered piece
+MAX_PIECE_SECONDS = 420.0  # longer scores loop the rendered piece
 PEAK_DBFS = -3.0
 FADE_IN = 2.0
 FADE_OUT = 3.0
@@ -34,7 +37,12 @@ MODES: dict[str, tuple[int, ...]] = {
     "minor": (0, 2, 3, 5, 7, 8, 10),
     "dorian": (0, 2, 3, 5, 7, 9, 10),
     "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
 }
+
+# The mode a mood turns to in a darker or a brighter scene (its parallel mode).
+DARKER = {"major": "minor", "mixolydian": "dorian", "lydian": "major", "dorian": "minor", "minor": "minor"}
+BRIGHTER = {"minor": "major", "dorian": "mixolydian", "major": "major", "mixolydian": "major", "lydian": "lydian"}
 
 # Four-chord phrases as scale degrees (0 = tonic), diatonic to the mode.
 PROGRESSIONS: dict[str, tuple[tuple[int, int, int, int], ...]] = {
@@ -42,6 +50,7 @@ PROGRESSIONS: dict[str, tuple[tuple[int, int, int, int], ...]] = {
     "minor": ((0, 5, 2, 6), (0, 3, 6, 2), (0, 5, 3, 4), (0, 3, 4, 0), (0, 6, 5, 4)),
     "dorian": ((0, 3, 0, 6), (0, 1, 3, 0), (0, 6, 3, 0), (0, 2, 3, 6)),
     "mixolydian": ((0, 6, 3, 0), (0, 3, 6, 0), (0, 4, 6, 3), (0, 6, 4, 3)),
+    "lydian": ((0, 1, 4, 0), (0, 1, 5, 4), (0, 5, 1, 4), (0, 2, 1, 0)),  # the major II is its colour
 }
 
 Texture = Literal["sustain", "arpeggio", "offbeat"]
@@ -101,17 +110,142 @@ MOODS: dict[Genre, Mood] = {
                       texture="arpeggio"),
     # calm piano alone
     Genre.novella: Mood("calm", 80, "major", 64, pad=0, melody=0, bass=0, velocity=(40, 80), texture="arpeggio"),
+    # lydian wonder: string ensemble, French horn tune, contrabass
+    Genre.fantasy: Mood("wondrous", 84, "lydian", 65, pad=48, melody=60, bass=43, velocity=(50, 95), chord_bars=2),
+    # a synth sequencer: warm pad arpeggios, crystal lead, synth bass
+    Genre.scifi: Mood("cosmic", 100, "dorian", 62, pad=89, melody=98, bass=38, velocity=(45, 90), pulse=0.5,
+                      texture="arpeggio"),
+    # noir: electric piano off-beats, tenor sax, plucked double bass
+    Genre.detective: Mood("noir", 76, "minor", 60, pad=4, melody=66, bass=32, velocity=(45, 90), pulse=0.5,
+                          texture="offbeat"),
 }
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the score in one mood, [start, end) in seconds."""
+    mood: Mood
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
 class MidiGenerator(Protocol):
-    def generate(self, mood: Mood, bars: int, seed: int) -> pretty_midi.PrettyMIDI:
-        """Music in the mood, exactly `bars` bars long at mood.tempo, the same for the same seed."""
+    def generate_segments(self, segments: Sequence[Segment], seed: int) -> pretty_midi.PrettyMIDI:
+        """Music covering the segments back to back, each in its mood, the same for the same seed."""
         ...
 
 
 class Composer(Protocol):
-    def compose(self, story: Story, duration: float, out_dir: Path, seed: int) -> Score: ...
+    def compose(self, story: Story, duration: float, out_dir: Path, seed: int,
+                scene_starts: Sequence[float] | None = None) -> Score: ...
+
+
+# --- the mood of each scene ----------------------------------------------------------------------
+
+# Word beginnings that darken or brighten a scene's music (Russian; matched on lower-cased words).
+DARK_STEMS = ("смерт", "умер", "умир", "мертв", "страх", "страш", "тьм", "темн", "мрак", "кров", "плак", "плач",
+              "слёз", "слез", "беда", "беду", "беды", "гиб", "погиб", "ужас", "чудовищ", "крик", "убил", "убий",
+              "горе", "горя", "тоск", "печал", "одинок", "призрак", "проклят", "зло", "злой", "враг", "бой", "битв")
+BRIGHT_STEMS = ("смех", "смея", "засмея", "радост", "радова", "обрадова", "праздн", "свадьб", "солнц", "побед",
+                "счаст", "весел", "пир", "улыб", "любов", "любил", "песн", "пляс", "танц", "друж", "спасен", "спас")
+SHADE_THRESHOLD = 2  # this many more dark (bright) words than bright (dark) ones change the mood
+
+
+def scene_shade(scene: Scene) -> int:
+    """-1 for a darker scene, +1 for a brighter one, 0 when the genre's mood fits."""
+    words = re.findall(r"\w+", scene.text.lower())
+    dark = sum(word.startswith(DARK_STEMS) for word in words) + (scene.time_of_day == "night")
+    bright = sum(word.startswith(BRIGHT_STEMS) for word in words)
+    score = bright - dark
+    return 1 if score >= SHADE_THRESHOLD else -1 if score <= -SHADE_THRESHOLD else 0
+
+
+def shaded(mood: Mood, shade: int) -> Mood:
+    """The mood in its parallel darker (slower, softer) or brighter (quicker, louder) mode."""
+    if shade == 0:
+        return mood
+    low, high = mood.velocity
+    if shade < 0:
+        return replace(mood, name=f"{mood.name}, darker", mode=DARKER[mood.mode], tempo=round(mood.tempo * 0.85),
+                       velocity=(max(1, low - 5), high - 10))
+    return replace(mood, name=f"{mood.name}, brighter", mode=BRIGHTER[mood.mode], tempo=round(mood.tempo * 1.12),
+                   velocity=(low + 5, min(127, high + 5)))
+
+
+def proportional_starts(story: Story, seconds: float) -> list[float]:
+    """Where each scene would start if narration time followed the length of its text."""
+    lengths = [max(1, len(scene.text)) for scene in story.scenes]
+    total = sum(lengths)
+    return [seconds * sum(lengths[:k]) / total for k in range(len(lengths))]
+
+
+def scene_segments(story: Story, seconds: float, scene_starts: Sequence[float] | None = None) -> list[Segment]:
+    """The genre's mood, shaded scene by scene; neighbouring scenes in the same mood share a segment and
+    a segment shorter than two bars joins the one before it."""
+    base = MOODS[story.request.genre]
+    if not story.scenes:
+        return [Segment(base, 0.0, seconds)]
+    starts = list(scene_starts) if scene_starts is not None else proportional_starts(story, seconds)
+    segments: list[Segment] = []
+    for scene, start in zip(story.scenes, starts):
+        mood = shaded(base, scene_shade(scene))
+        start = 0.0 if not segments else start
+        if start >= seconds:
+            break
+        if segments and (segments[-1].mood == mood or start - segments[-1].start < 2 * segments[-1].mood.bar_seconds):
+            continue
+        if segments:
+            segments[-1] = replace(segments[-1], end=start)
+        segments.append(Segment(mood, start, seconds))
+    return segments
+
+
+# --- joining segments into one MIDI file ---------------------------------------------------------
+
+def set_tempi(midi: pretty_midi.PrettyMIDI, changes: Sequence[tuple[float, float]]) -> None:
+    """Tempo changes (seconds, beats per minute); pretty_midi has no public setter, so this fills the
+    same tick scales its reader does. Note times stay in seconds either way."""
+    scales: list[tuple[int, float]] = []
+    tick, last_time = 0.0, 0.0
+    for time_, bpm in changes:
+        scale = 60.0 / (bpm * midi.resolution)
+        if scales:
+            if scale == scales[-1][1]:
+                continue
+            tick += (time_ - last_time) / scales[-1][1]
+        scales.append((int(round(tick)), scale))
+        last_time = time_
+    midi._tick_scales = scales
+    midi._update_tick_to_time(scales[-1][0] + 1)
+
+
+def pan_of(instrument: pretty_midi.Instrument) -> int:
+    return next((c.value for c in instrument.control_changes if c.number == 10), 64)
+
+
+def join_segments(segments: Sequence[Segment], parts: Sequence[Sequence[pretty_midi.Instrument]]
+                  ) -> pretty_midi.PrettyMIDI:
+    """One MIDI file from each segment's instruments (notes in seconds from the start of the score):
+    instruments of the same program are merged, notes outside their segment dropped or cut at its end."""
+    midi = pretty_midi.PrettyMIDI(initial_tempo=segments[0].mood.tempo)
+    set_tempi(midi, [(s.start, s.mood.tempo) for s in segments])
+    for segment in segments:
+        if not midi.time_signature_changes or midi.time_signature_changes[-1].numerator != segment.mood.meter:
+            midi.time_signature_changes.append(pretty_midi.TimeSignature(segment.mood.meter, 4, segment.start))
+    merged: dict[int, pretty_midi.Instrument] = {}
+    for segment, instruments in zip(segments, parts):
+        for instrument in instruments:
+            target = merged.setdefault(instrument.program, new_instrument(instrument.program, pan_of(instrument)))
+            target.notes += [clip_note(n, segment.end) for n in instrument.notes
+                             if segment.start <= n.start < segment.end]
+    midi.instruments = [i for i in merged.values() if i.notes]
+    # A harmless event after the end keeps FluidSynth rendering while the last notes ring out.
+    midi.instruments[0].control_changes.append(pretty_midi.ControlChange(7, 100, segments[-1].end + RENDER_TAIL))
+    return midi
 
 
 # --- the generator -------------------------------------------------------------------------------
@@ -146,7 +280,18 @@ class MotifGenerator:
     motif turned upside down. Every note is diatonic to the mood's mode.
     """
 
+    def generate_segments(self, segments: Sequence[Segment], seed: int) -> pretty_midi.PrettyMIDI:
+        parts = []
+        for k, segment in enumerate(segments):
+            piece = self.generate(segment.mood, math.ceil(segment.seconds / segment.mood.bar_seconds), seed + k)
+            for instrument in piece.instruments:
+                instrument.notes = [pretty_midi.Note(n.velocity, n.pitch, n.start + segment.start,
+                                                     n.end + segment.start) for n in instrument.notes]
+            parts.append(piece.instruments)
+        return join_segments(segments, parts)
+
     def generate(self, mood: Mood, bars: int, seed: int) -> pretty_midi.PrettyMIDI:
+        """Music in the mood, exactly `bars` bars long at mood.tempo, the same for the same seed."""
         rng = random.Random(seed)
         progression_a, progression_b = rng.sample(PROGRESSIONS[mood.mode], 2)
         motif = make_motif(rng, mood)
@@ -350,7 +495,8 @@ def normalise_peak(frames: np.ndarray, peak_dbfs: float = PEAK_DBFS) -> np.ndarr
 # --- the composer --------------------------------------------------------------------------------
 
 class PrettyMidiComposer:
-    """Mood from the genre → MIDI from a generator → FluidSynth → looped, trimmed, faded, normalised wav."""
+    """Moods from the genre and scenes → MIDI from a generator → FluidSynth → looped, trimmed, faded,
+    normalised wav."""
 
     def __init__(self, soundfont: Path = DEFAULT_SOUNDFONT, sample_rate: int = 44100,
                  generator: MidiGenerator | None = None, max_piece_seconds: float = MAX_PIECE_SECONDS):
@@ -359,34 +505,56 @@ class PrettyMidiComposer:
         self.generator = generator or MotifGenerator()
         self.max_piece_seconds = max_piece_seconds
         self.last_render_seconds = 0.0  # how long FluidSynth took on the last call (for benchmarks)
+        self.last_generate_seconds = 0.0  # how long the generator took on the last call
 
-    def compose(self, story: Story, duration: float, out_dir: Path, seed: int) -> Score:
+    def compose(self, story: Story, duration: float, out_dir: Path, seed: int,
+                scene_starts: Sequence[float] | None = None) -> Score:
+        """`scene_starts`: each scene's start in the narration (seconds); without them scenes are
+        placed by the length of their text."""
         if duration <= 0:
             raise ValueError(f"duration must be positive, got {duration}")
-        mood = MOODS[story.request.genre]
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        bars = self.bars_for(mood, duration)
+        segments = self.segments_for(story, duration, scene_starts)
         midi_path = out_dir / "score.mid"
-        self.generator.generate(mood, bars, seed).write(str(midi_path))
+        started = time.perf_counter()
+        self.generator.generate_segments(segments, seed).write(str(midi_path))
+        self.last_generate_seconds = time.perf_counter() - started
         started = time.perf_counter()
         rendered = render_midi(midi_path, out_dir / "render.wav", self.soundfont, self.sample_rate)
         self.last_render_seconds = time.perf_counter() - started
         frames, rate = read_frames(rendered)
         rendered.unlink()
-        music = loop_to_length(frames, round(bars * mood.bar_seconds * rate), round(duration * rate))
+        music = loop_to_length(frames, round(segments[-1].end * rate), round(duration * rate))
         audio = write_wav(out_dir / "score.wav", normalise_peak(apply_fades(music, rate)), rate)
-        return Score(midi=midi_path, audio=audio, duration=duration, mood=mood.name)
+        return Score(midi=midi_path, audio=audio, duration=duration, mood=MOODS[story.request.genre].name)
+
+    def segments_for(self, story: Story, duration: float, scene_starts: Sequence[float] | None) -> list[Segment]:
+        """Scene by scene when the whole story fits in one piece; a longer story gets one piece of whole
+        phrases in the genre's mood, looped (a loop cannot follow the scenes)."""
+        if duration <= self.max_piece_seconds:
+            return scene_segments(story, duration, scene_starts)
+        mood = MOODS[story.request.genre]
+        return [Segment(mood, 0.0, self.bars_for(mood, duration) * mood.bar_seconds)]
 
     def bars_for(self, mood: Mood, duration: float) -> int:
-        """Whole phrases covering the duration, up to max_piece_seconds; longer scores loop."""
+        """Whole phrases covering the duration, up to max_piece_seconds."""
         seconds = min(duration, self.max_piece_seconds)
         phrase_seconds = mood.phrase_bars * mood.bar_seconds
         return max(1, math.ceil(seconds / phrase_seconds)) * mood.phrase_bars
 
 
-def make_composer(name: str = "pretty_midi", soundfont: Path = DEFAULT_SOUNDFONT,
-                  sample_rate: int = 44100) -> Composer:
+def make_composer(name: str = "transformer", soundfont: Path = DEFAULT_SOUNDFONT, sample_rate: int = 44100,
+                  weights: Path | None = None) -> Composer:
+    """"transformer": the trained music model (falls back to the rule-based generator, with a warning,
+    when its weights are missing); "pretty_midi": the rule-based generator."""
+    if name == "transformer":
+        try:
+            from pipeline.music.generator import load_generator  # torch is imported only when asked for
+        except ImportError as error:  # an image built without torch
+            log.warning("the music model needs torch (%s): using the rule-based generator", error)
+            return PrettyMidiComposer(soundfont=soundfont, sample_rate=sample_rate)
+        return PrettyMidiComposer(soundfont=soundfont, sample_rate=sample_rate, generator=load_generator(weights))
     if name == "pretty_midi":
         return PrettyMidiComposer(soundfont=soundfont, sample_rate=sample_rate)
-    raise ValueError(f"unknown composer {name!r}; known: pretty_midi")
+    raise ValueError(f"unknown composer {name!r}; known: transformer, pretty_midi")

@@ -16,6 +16,9 @@ GENRE_NAMES: dict[Language, dict[Genre, str]] = {
         Genre.tragedy: "трагедия",
         Genre.drama: "драма",
         Genre.horror: "ужасы",
+        Genre.fantasy: "фэнтези",
+        Genre.scifi: "фантастика",
+        Genre.detective: "детектив",
     },
     "en": {
         Genre.fable: "fable",
@@ -26,6 +29,9 @@ GENRE_NAMES: dict[Language, dict[Genre, str]] = {
         Genre.tragedy: "tragedy",
         Genre.drama: "drama",
         Genre.horror: "horror",
+        Genre.fantasy: "fantasy",
+        Genre.scifi: "science fiction",
+        Genre.detective: "detective",
     },
 }
 
@@ -38,6 +44,12 @@ _SYNONYMS: dict[Genre, tuple[str, ...]] = {
     Genre.tragedy: ("трагедии", "трагедию", "tragic"),
     Genre.drama: ("драмы", "драму", "dramatic"),
     Genre.horror: ("ужас", "ужастик", "хоррор", "страшилка", "страшная", "страшное", "horrors", "scary"),
+    Genre.fantasy: ("фентези", "фэнтэзи", "фантази", "fantasy story", "high fantasy"),
+    Genre.scifi: (
+        "фантастику", "фантастики", "научная фантастика", "научную фантастику", "sci-fi", "sci fi", "scifi",
+        "science-fiction",
+    ),
+    Genre.detective: ("детектива", "детективы", "детективная", "mystery", "whodunit", "detective story"),
 }
 
 _LOOKUP: dict[str, Genre] = {}

@@ -2,7 +2,9 @@
 
 What gets drawn comes from the scene's setting, time of day, props and words (Russian words lemmatised
 with pymorphy3, English ones by suffix stripping), looked up in a keyword table. Everything is vector
-silhouettes over a gradient sky, supersampled for smooth edges, and seeded so a picture can be redrawn.
+silhouettes over a gradient sky, supersampled for smooth edges, and seeded so a picture can be redrawn (with the
+same composition at any size). Props beyond the hand-drawn ones come from the game-icons assets
+(pipeline/pictures/icons.py); rain, snow, lightning and sparks from pipeline/pictures/weather.py.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from pipeline.morph import morph
+from pipeline.pictures import icons, weather
 from pipeline.types import Character, DrawnElement, Genre, Illustration, Scene, Story
 
 RGB = tuple[int, int, int]
@@ -41,7 +44,7 @@ ELEMENT_WORDS: dict[str, tuple[str, ...]] = {
     "moon": ("луна", "месяц", "ночь", "полночь", "полнолуние", "moon", "night", "midnight"),
     "sun": ("солнце", "солнышко", "sun", "sunshine"),
     "stars": ("звезда", "звёздочка", "star"),
-    "clouds": ("облако", "туча", "гроза", "небо", "cloud", "storm", "sky"),
+    "clouds": ("облако", "туча", "небо", "cloud", "sky"),
     "trees": ("лес", "роща", "чаща", "бор", "ель", "ёлка", "сосна", "forest", "wood", "woods", "grove", "pine", "fir"),
     "big tree": ("дерево", "дуб", "берёза", "ива", "клён", "tree", "oak", "birch", "willow", "maple"),
     "sea": ("море", "океан", "берег", "sea", "ocean", "shore", "coast"),
@@ -78,6 +81,48 @@ ELEMENT_WORDS: dict[str, tuple[str, ...]] = {
     "owl": ("сова", "филин", "owl"),
     "bats": ("нетопырь", "вампир", "bat", "vampire"),
     "ghost": ("призрак", "привидение", "дух", "ghost", "spirit", "phantom", "spectre", "specter"),
+    # weather
+    "rain": ("дождь", "дождик", "ливень", "морось", "rain", "drizzle", "downpour", "shower"),
+    "snow": ("снег", "снегопад", "метель", "вьюга", "пурга", "зима", "сугроб", "мороз", "snow", "blizzard", "winter",
+             "frost", "snowfall"),
+    "fog": ("туман", "мгла", "дымка", "fog", "mist", "haze"),
+    "lightning": ("гроза", "молния", "гром", "буря", "шторм", "storm", "lightning", "thunder", "thunderstorm"),
+    # drawn from the game-icons assets (ICON_PROPS)
+    "spaceship": ("звездолёт", "космолёт", "spaceship", "starship", "spacecraft"),
+    "rocket": ("ракета", "rocket"),
+    "ufo": ("нло", "тарелка", "ufo", "saucer"),
+    "planet": ("планета", "космос", "галактика", "марс", "сатурн", "planet", "space", "galaxy", "mars", "saturn"),
+    "satellite": ("спутник", "орбита", "satellite", "orbit"),
+    "robot": ("робот", "андроид", "киборг", "robot", "android", "cyborg"),
+    "alien": ("пришелец", "инопланетянин", "alien", "martian"),
+    "ray gun": ("бластер", "лазер", "blaster", "laser"),
+    "magnifying glass": ("лупа", "улика", "сыщик", "детектив", "расследование", "magnifier", "clue", "detective",
+                         "investigation", "sleuth"),
+    "revolver": ("револьвер", "пистолет", "выстрел", "ружьё", "revolver", "pistol", "gun", "gunshot"),
+    "footprints": ("след", "отпечаток", "footprint", "footstep"),
+    "hat": ("шляпа", "hat", "fedora"),
+    "pipe": ("трубка", "pipe"),
+    "letter": ("письмо", "записка", "конверт", "letter", "envelope"),
+    "key": ("ключ", "key"),
+    "handcuffs": ("наручники", "арест", "handcuffs", "arrest"),
+    "lighthouse": ("маяк", "lighthouse"),
+    "unicorn": ("единорог", "unicorn"),
+    "deer": ("олень", "лань", "deer", "stag", "doe"),
+    "crystal": ("кристалл", "самоцвет", "алмаз", "crystal", "gem", "diamond", "jewel"),
+    "staff": ("посох", "жезл", "staff", "wand"),
+    "skull": ("череп", "скелет", "skull", "skeleton"),
+    "mushrooms": ("гриб", "mushroom", "toadstool"),
+    "treasure": ("сундук", "клад", "сокровище", "золото", "chest", "treasure", "gold"),
+    "cauldron": ("котёл", "зелье", "cauldron", "potion", "brew"),
+    "pumpkin": ("тыква", "pumpkin"),
+    "book": ("книга", "заклинание", "гримуар", "book", "spell", "grimoire"),
+    "spider": ("паук", "spider"),
+    "cobweb": ("паутина", "cobweb", "web"),
+    "tent": ("шатёр", "палатка", "лагерь", "tent", "camp"),
+    "well": ("колодец",),  # not the English "well": it is mostly an adverb
+    "portal": ("портал", "врата", "portal", "gateway"),
+    "clock tower": ("часы", "куранты", "clock"),
+    "snowman": ("снеговик", "snowman"),
 }
 
 # a scene's setting key → elements; settings not listed go through the keyword table
@@ -109,6 +154,16 @@ TIME_ELEMENTS: dict[str, tuple[str, ...]] = {
     "dawn": ("sun",),
     "day": ("sun", "clouds"),
 }
+
+# what a genre adds to every scene, so the genre shows even where the words are plain
+GENRE_ELEMENTS: dict[Genre, tuple[str, ...]] = {
+    Genre.scifi: ("planet",),
+    Genre.detective: ("fog",),
+    Genre.fantasy: ("magic sparks",),
+}
+
+# an element that brings another with it: a thunderstorm needs its clouds
+IMPLIED_ELEMENTS: dict[str, tuple[str, ...]] = {"lightning": ("clouds",), "snowman": ("snow",)}
 
 ANIMALS = ("wolf", "fox", "bear", "horse", "cat", "dog", "hare", "snake")
 
@@ -187,6 +242,11 @@ def plan_scene(story: Story, scene_index: int) -> ScenePlan:
     for element, word in keyword_elements(scene.text).items():
         if not (set(lemmas(word)) & names):  # "Лиса" the character is drawn as an actor, not again as a prop
             add(element, f"word: {word}")
+    for element in GENRE_ELEMENTS.get(story.request.genre, ()):
+        add(element, f"genre: {story.request.genre.value}")
+    for element, reason in list(elements.items()):
+        for implied in IMPLIED_ELEMENTS.get(element, ()):
+            add(implied, reason)
     if scene.time_of_day == "night":
         elements.pop("sun", None)
     return ScenePlan(story.request.genre, scene.time_of_day, elements, actors)
@@ -206,7 +266,7 @@ def _actors(story: Story, scene: Scene) -> list[Actor]:
     return actors[:4]
 
 
-_ACTOR_ANIMALS = (*ANIMALS, "dragon", "raven", "owl")
+_ACTOR_ANIMALS = (*ANIMALS, "dragon", "raven", "owl", "robot", "alien", "unicorn", "deer")  # "Робот Зорг" is a robot
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -235,6 +295,12 @@ GENRE_PALETTES: dict[Genre, Palette] = {
     Genre.fable: Palette(((66, 126, 148), (168, 202, 172), (242, 232, 184)), (255, 246, 204), (20, 32, 26), (255, 216, 124)),
     Genre.drama: Palette(((38, 12, 32), (138, 40, 54), (242, 124, 74)), (255, 212, 164), (22, 7, 13), (255, 172, 92)),
     Genre.novella: Palette(((68, 56, 48), (160, 122, 84), (234, 204, 152)), (255, 238, 200), (32, 24, 18), (255, 202, 124)),
+    # fantasy: violet dusk over a teal horizon, with cold magic light
+    Genre.fantasy: Palette(((26, 20, 78), (96, 62, 152), (116, 206, 192)), (236, 250, 255), (14, 10, 34), (150, 255, 224)),
+    # science fiction: deep space blue into a magenta horizon, cyan lights
+    Genre.scifi: Palette(((4, 6, 26), (24, 42, 100), (222, 96, 172)), (184, 240, 255), (6, 8, 22), (96, 236, 255)),
+    # detective: grey-sepia noir, gas-lamp yellow
+    Genre.detective: Palette(((30, 32, 36), (86, 90, 94), (180, 172, 150)), (240, 232, 206), (10, 10, 12), (255, 214, 140)),
 }
 
 _DAY_BLUE = (176, 206, 236)
@@ -470,6 +536,11 @@ class Stage:
     def wants(self, element: str) -> bool:
         return element in self.plan.elements
 
+    def spawn(self) -> np.random.Generator:
+        """A separate stream for a loop whose count follows the pixel size (stars, grass, rain): the main stream
+        then advances by one draw at any size, so a picture has the same composition at 720p and at 4K."""
+        return np.random.default_rng(int(self.rng.integers(2**63)))
+
     def mark(self, element: str, reason: str | None = None) -> None:
         self.drawn.setdefault(element, reason or self.plan.elements.get(element, "composition"))
 
@@ -530,6 +601,12 @@ def draw_sky(stage: Stage) -> Image.Image:
     image = Image.fromarray((np.clip(rgba, 0, 1) * 255 + 0.5).astype(np.uint8), "RGBA")
     if stage.wants("clouds"):
         image.alpha_composite(_draw_clouds(stage))
+    if stage.wants("lightning"):
+        light = _mix(pal.glow, (255, 255, 255), 0.6)
+        weather.lightning(image, stage.spawn(), stage.unit, stage.horizon * 0.3, stage.horizon * 1.02, light)
+        stage.mark("lightning")
+    if stage.terrain != "cave":
+        _draw_sky_icons(image, stage)
     return image
 
 
@@ -582,7 +659,7 @@ def _draw_sky_body(stage: Stage, rgba: np.ndarray, x: float, y: float, r: float)
 
 
 def _draw_stars(stage: Stage, rgba: np.ndarray) -> None:
-    rng = stage.rng
+    rng = stage.spawn()
     count = int(stage.w * stage.h / (3500 if stage.plan.time_of_day == "night" else 9000))
     scale = stage.unit / 720
     for _ in range(count):
@@ -764,7 +841,7 @@ def _draw_sea(stage: Stage, image: Image.Image) -> None:
     water = np.broadcast_to(far + (near - far) * t**0.7, (h - top, w, 3)).copy()
     if stage.sky_body:
         x, _, r = stage.sky_body
-        rng = stage.rng
+        rng = stage.spawn()
         path = np.zeros((h - top, w), np.float32)
         for _ in range(int(h * 0.25)):
             y = int((h - top) * rng.random() ** 1.5)
@@ -784,7 +861,7 @@ def _draw_mist(stage: Stage, image: Image.Image) -> None:
     y0, y1 = int(stage.horizon - h * 0.1), min(h, int(stage.horizon + h * 0.16))
     t = np.linspace(-1, 1, y1 - y0, dtype=np.float32)[:, None]
     density = 0.5 + 0.5 * midpoint_ridge(stage.rng, w, 0.55).astype(np.float32)[None, :]
-    thick = 0.75 if stage.plan.genre == Genre.horror or stage.wants("reeds") else 0.5
+    thick = 0.9 if stage.wants("fog") else 0.75 if stage.plan.genre == Genre.horror or stage.wants("reeds") else 0.5
     alpha = thick * np.exp(-(t**2) * 3.5) * (0.55 + 0.45 * density)
     patch = np.empty((y1 - y0, w, 4), np.float32)
     patch[..., :3] = np.array(_mix(pal.sky[2], (255, 255, 255), 0.12), np.float32) / 255
@@ -812,11 +889,27 @@ def draw_near(stage: Stage) -> Image.Image:
         stage.ground = profile
         _fill_profile(canvas, stage, profile, pal.ink)
     _draw_ground_things(canvas, stage)
+    _draw_icons(canvas, stage, "landmark")
     if stage.terrain == "cave":
         _draw_cave(canvas, stage)
     image = canvas.finish()
     _darken_downwards(image, int(mid_y - h * 0.05), int(h * 0.9), 0.45)
+    if stage.wants("fog"):
+        _fog_over_ground(stage, image, mid_y)
     return image
+
+
+def _fog_over_ground(stage: Stage, image: Image.Image, mid_y: float) -> None:
+    """Low fog in front of the midground: the near ground fades into it."""
+    w, h = stage.w, stage.h
+    y0, y1 = max(0, int(mid_y - h * 0.12)), min(h, int(mid_y + h * 0.2))
+    t = np.linspace(-1, 1, y1 - y0, dtype=np.float32)[:, None]
+    density = 0.5 + 0.5 * midpoint_ridge(stage.rng, w, 0.6).astype(np.float32)[None, :]
+    patch = np.empty((y1 - y0, w, 4), np.float32)
+    patch[..., :3] = np.array(_mix(stage.palette.sky[2], (255, 255, 255), 0.2), np.float32) / 255
+    patch[..., 3] = 0.6 * np.exp(-(t**2) * 3) * (0.4 + 0.6 * density)
+    _blend_patch(image, patch, 0, y0)
+    stage.mark("fog")
 
 
 def _darken_downwards(image: Image.Image, y0: int, y1: int, strength: float) -> None:
@@ -838,7 +931,7 @@ def _fill_profile(canvas: Canvas, stage: Stage, profile: np.ndarray, color: RGB)
 
 def _grass(canvas: Canvas, stage: Stage, profile: np.ndarray, color: RGB) -> None:
     """Tufts along the ground line (taller in a field, reeds in a swamp)."""
-    rng, u = stage.rng, stage.unit
+    rng, u = stage.spawn(), stage.unit
     field_, reeds = stage.wants("field"), stage.wants("reeds")
     tall = 0.07 if field_ else 0.1 if reeds else 0.025
     step = u * (0.006 if field_ else 0.012)
@@ -1113,7 +1206,7 @@ def _draw_train(canvas: Canvas, stage: Stage, rail_y: float, color: RGB) -> None
 
 def _draw_river(canvas: Canvas, stage: Stage, mid_y: float) -> None:
     """A band of water between the midground and the ground, lit along the reflection of the sky body."""
-    pal, rng, u = stage.palette, stage.rng, stage.unit
+    pal, rng, u = stage.palette, stage.spawn(), stage.unit
     top, bottom = mid_y + stage.h * 0.005, stage.h * 0.86
     water = _mix(pal.sky[2], pal.ink, 0.45)
     canvas.rect(0, top, stage.w, bottom, water)
@@ -1333,6 +1426,8 @@ def draw_figures(stage: Stage) -> Image.Image:
         _person(canvas, pose, look, stage.palette.ink, hold, lights)
         stage.mark(f"{actor.character.role} figure", f"character: {actor.character.name}")
     _draw_animals(canvas, stage)
+    for place in ("figure", "prop", "hanging"):
+        _draw_icons(canvas, stage, place)
     if stage.wants("sword") and "sword" not in stage.drawn:
         _sword_in_stone(canvas, stage)
     if stage.wants("campfire"):
@@ -1351,7 +1446,21 @@ def draw_figures(stage: Stage) -> Image.Image:
         _glow(image, x, y, r * 0.1, _mix(stage.palette.light, (255, 255, 255), 0.5), 0.95)
     if stage.wants("ghost"):
         _ghost(image, stage)
+    _draw_weather(image, stage)
     return image
+
+
+def _draw_weather(image: Image.Image, stage: Stage) -> None:
+    pal = stage.palette
+    if stage.wants("rain"):
+        weather.rain(image, stage.spawn(), stage.unit, _mix(pal.sky[2], (255, 255, 255), 0.35))
+        stage.mark("rain")
+    if stage.wants("snow"):
+        weather.snow(image, stage.spawn(), stage.unit, (246, 248, 255))
+        stage.mark("snow")
+    if stage.wants("magic sparks"):
+        weather.sparks(image, stage.spawn(), stage.unit, pal.light)
+        stage.mark("magic sparks")
 
 
 def _named(actor: Actor, element: str) -> bool:
@@ -1803,6 +1912,100 @@ def _ghost(image: Image.Image, stage: Stage) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Things drawn from the game-icons assets
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IconProp:
+    icon: str  # a name in pipeline/assets/game-icons.json
+    place: str  # sky (sky layer), landmark (near layer), figure / prop / hanging (figures layer)
+    size: float  # in stage units (a person is about 0.3)
+
+
+ICON_PROPS: dict[str, IconProp] = {
+    "planet": IconProp("ringed-planet", "sky", 0.2),
+    "spaceship": IconProp("spaceship", "sky", 0.15),
+    "rocket": IconProp("rocket", "sky", 0.13),
+    "ufo": IconProp("ufo", "sky", 0.15),
+    "satellite": IconProp("satellite", "sky", 0.09),
+    "lighthouse": IconProp("lighthouse", "landmark", 0.5),
+    "tent": IconProp("camping-tent", "landmark", 0.24),
+    "well": IconProp("well", "landmark", 0.2),
+    "portal": IconProp("magic-portal", "landmark", 0.36),
+    "clock tower": IconProp("clock-tower", "landmark", 0.55),
+    "snowman": IconProp("snowman", "landmark", 0.18),
+    "robot": IconProp("vintage-robot", "figure", 0.25),
+    "alien": IconProp("alien-stare", "figure", 0.2),
+    "unicorn": IconProp("unicorn", "figure", 0.28),
+    "deer": IconProp("deer", "figure", 0.26),
+    "magnifying glass": IconProp("magnifying-glass", "prop", 0.1),
+    "revolver": IconProp("revolver", "prop", 0.08),
+    "ray gun": IconProp("ray-gun", "prop", 0.08),
+    "footprints": IconProp("footprint", "prop", 0.08),
+    "hat": IconProp("fedora", "prop", 0.07),
+    "pipe": IconProp("smoking-pipe", "prop", 0.07),
+    "letter": IconProp("envelope", "prop", 0.07),
+    "key": IconProp("key", "prop", 0.07),
+    "handcuffs": IconProp("handcuffs", "prop", 0.07),
+    "crystal": IconProp("crystal-cluster", "prop", 0.11),
+    "staff": IconProp("wizard-staff", "prop", 0.16),
+    "skull": IconProp("skull-crossed-bones", "prop", 0.07),
+    "mushrooms": IconProp("mushrooms", "prop", 0.07),
+    "treasure": IconProp("open-treasure-chest", "prop", 0.11),
+    "cauldron": IconProp("cauldron", "prop", 0.12),
+    "pumpkin": IconProp("pumpkin-lantern", "prop", 0.08),
+    "book": IconProp("spell-book", "prop", 0.08),
+    "spider": IconProp("hanging-spider", "hanging", 0.1),
+    "cobweb": IconProp("spider-web", "hanging", 0.2),
+}
+
+
+def _wanted_icons(stage: Stage, place: str) -> list[tuple[str, IconProp, str]]:
+    """(element, icon, reason): from the plan, and characters who are one of the icon creatures."""
+    wanted = {a.animal: f"character: {a.character.name}" for a in stage.plan.actors if a.animal in ICON_PROPS}
+    wanted.update((e, r) for e, r in stage.plan.elements.items() if e in ICON_PROPS and e not in wanted)
+    return [(element, ICON_PROPS[element], reason) for element, reason in wanted.items() if ICON_PROPS[element].place == place]
+
+
+def _draw_sky_icons(image: Image.Image, stage: Stage) -> None:
+    """Planets and ships hang in the upper sky, away from the sun or moon."""
+    pal, rng = stage.palette, stage.rng
+    placed = [(stage.sky_body[0], stage.sky_body[1], stage.sky_body[2] * 1.5)] if stage.sky_body else []
+    for element, prop, reason in _wanted_icons(stage, "sky"):
+        size = stage.unit * prop.size * rng.uniform(0.9, 1.15)
+        for _ in range(20):  # somewhere clear of the sun or moon and of the other things in the sky
+            x, y = stage.w * rng.uniform(0.1, 0.9), stage.horizon * rng.uniform(0.18, 0.6)
+            if all(math.hypot(x - px, y - py) > size * 0.6 + pr for px, py, pr in placed):
+                break
+        placed.append((x, y, size * 0.6))
+        # a planet shines like the moon; craft are dark against a light sky and catch the light in a dark one
+        lit = element == "planet" or stage.plan.time_of_day in ("night", "dusk")
+        color = _mix(pal.glow, pal.sky[1], 0.35) if lit else pal.plane(0.8)
+        icons.stamp(image, prop.icon, x, y + size / 2, size, color, mirror=bool(rng.random() < 0.5))
+        stage.mark(element, reason)
+
+
+def _draw_icons(canvas: Canvas, stage: Stage, place: str) -> None:
+    """Landmarks, creatures and props standing on the ground (or hanging from the top edge), in ink."""
+    rng, ss = stage.rng, canvas.ss
+    for element, prop, reason in _wanted_icons(stage, place):
+        size = stage.unit * prop.size * rng.uniform(0.92, 1.08)
+        if place == "hanging":
+            x, bottom = stage.w * rng.choice([rng.uniform(0.04, 0.2), rng.uniform(0.8, 0.96)]), size * rng.uniform(1.0, 1.6)
+            if element == "spider":
+                canvas.line([(x, 0), (x, bottom - size * 0.5)], max(1.0, stage.unit / 900), stage.palette.ink)
+        else:
+            spot = stage.free_spot(size * 0.8, 0.06, 0.94)
+            if spot is None:
+                continue
+            x, bottom = spot, stage.ground_at(spot) + stage.unit * (0.012 if place == "prop" else 0.02)
+        facing_left = bool(stage.people_x) and np.mean(stage.people_x) < x
+        icons.stamp(canvas.image, prop.icon, x * ss, bottom * ss, size * ss, stage.palette.ink, mirror=facing_left)
+        stage.mark(element, reason)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The illustrator
 # ---------------------------------------------------------------------------------------------------
 
@@ -1855,7 +2058,20 @@ def render(stage: Stage) -> list[Image.Image]:
     return [sky, far, near, figures]
 
 
-ILLUSTRATORS: dict[str, Callable[[], Illustrator]] = {"shadow_theatre": ShadowTheatreIllustrator}
+def _diffusers_illustrator() -> Illustrator:
+    from pipeline.pictures.diffusion import DEFAULT_MODEL, DEFAULT_RERANKER, DiffusionIllustrator
+    from pipeline.settings import get_settings
+
+    s = get_settings()
+    return DiffusionIllustrator.from_pretrained(
+        s.illustrator_model or DEFAULT_MODEL, s.illustrator_reranker or DEFAULT_RERANKER, s.illustrator_device
+    )
+
+
+ILLUSTRATORS: dict[str, Callable[[], Illustrator]] = {
+    "shadow_theatre": ShadowTheatreIllustrator,
+    "diffusers": _diffusers_illustrator,
+}
 
 
 def make_illustrator(name: str = "shadow_theatre") -> Illustrator:

@@ -15,6 +15,17 @@ def run(
     cmd: list[str], stage: str, timeout: float = 600, input_bytes: bytes | None = None, cwd: Path | None = None
 ) -> bytes:
     """Run a tool with an argument list (never a shell string); a failure becomes a StageError with its stderr."""
+    return _completed(cmd, stage, timeout, input_bytes, cwd).stdout
+
+
+def run_for_log(cmd: list[str], stage: str, timeout: float = 600) -> str:
+    """Run a tool like `run` and return what it printed on stderr (ffmpeg's measurements go there)."""
+    return _completed(cmd, stage, timeout, None, None).stderr.decode(errors="replace")
+
+
+def _completed(
+    cmd: list[str], stage: str, timeout: float, input_bytes: bytes | None, cwd: Path | None
+) -> subprocess.CompletedProcess:
     try:
         done = subprocess.run(cmd, input=input_bytes, capture_output=True, timeout=timeout, check=False, cwd=cwd)
     except FileNotFoundError as exc:
@@ -24,7 +35,7 @@ def run(
     if done.returncode != 0:
         tail = done.stderr.decode(errors="replace")[-1500:]
         raise StageError(stage, f"{cmd[0]} exited with {done.returncode}: {tail}")
-    return done.stdout
+    return done
 
 
 def ffprobe(path: Path) -> dict:

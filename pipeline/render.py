@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.assemble import TAIL_SECONDS, Assembler, make_assembler
+from pipeline.assemble import TITLE_SECONDS, Assembler, make_assembler, video_seconds
 from pipeline.cache import StageCache, cache_key
 from pipeline.compose import Composer, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
@@ -26,7 +26,7 @@ from pipeline.types import (
     no_progress,
 )
 from pipeline.upscale import Upscaler, make_upscaler, upscale_to
-from pipeline.write import Writer, make_writer
+from pipeline.write import Writer, make_writer, writer_cache_tag
 
 STAGES = ("write", "narrate", "compose", "illustrate", "upscale", "assemble")
 MIN_SIDE, MAX_SIDE = 64, 8192
@@ -58,12 +58,15 @@ class Pipeline:
     def from_settings(cls, settings: PipelineSettings | None = None) -> Pipeline:
         """Build every backend once (models load here, so a worker does it in on_startup)."""
         s = settings or get_settings()
-        upscaler = None if s.upscaler == "none" else make_upscaler(s.upscaler, s.upscale_model, s.upscale_threads)
+        upscaler = None if s.upscaler == "none" else make_upscaler(
+            s.upscaler, s.upscale_model, s.upscale_threads, s.upscale_device, s.cache_dir
+        )
         return cls(
             settings=s,
-            writer=make_writer(s.writer),
+            writer=make_writer(s.writer, s),
             narrator=make_narrator(s.narrator, sample_rate=s.sample_rate, settings=s),
-            composer=make_composer(s.composer, soundfont=s.soundfont, sample_rate=s.sample_rate),
+            composer=make_composer(s.composer, soundfont=s.soundfont, sample_rate=s.sample_rate,
+                                   weights=s.music_weights),
             illustrator=make_illustrator(s.illustrator),
             upscaler=upscaler,
             assembler=make_assembler(
@@ -73,12 +76,18 @@ class Pipeline:
                 preset=s.x264_preset,
                 crossfade=s.crossfade_seconds,
                 music_volume=s.music_volume,
+                tune=s.x264_tune,
+                duck_db=s.music_duck_db,
+                loudness_lufs=s.loudness_lufs,
+                soft_subtitles=s.soft_subtitles,
+                upload_limit_mb=s.upload_limit_mb,
+                split_oversize=s.split_oversize,
             ),
             cache=StageCache(s.cache_dir, max_bytes=s.cache_max_mb * 1024 * 1024),
         )
 
     def write(self, request: StoryRequest) -> Story:
-        key = cache_key(request, self.settings.writer)
+        key = cache_key(request, writer_cache_tag(self.settings))
         return self.cache.get_or_build("write", key, Story, lambda _: self.writer.write(request))
 
     def narrate(self, story: Story, seed: int, progress: Progress) -> Narration:
@@ -87,10 +96,11 @@ class Pipeline:
             "narrate", key, Narration, lambda folder: self.narrator.narrate(story, folder, seed, progress)
         )
 
-    def compose(self, story: Story, duration: float, seed: int) -> Score:
-        key = cache_key(story, round(duration, 2), seed, self.settings.composer, self.settings.sample_rate)
+    def compose(self, story: Story, duration: float, seed: int, scene_starts: list[float] | None = None) -> Score:
+        starts = [round(t, 2) for t in scene_starts] if scene_starts else None
+        key = cache_key(story, round(duration, 2), seed, starts, self.settings.composer, self.settings.sample_rate)
         return self.cache.get_or_build(
-            "compose", key, Score, lambda folder: self.composer.compose(story, duration, folder, seed)
+            "compose", key, Score, lambda folder: self.composer.compose(story, duration, folder, seed, starts)
         )
 
     def drawn_size(self, size: tuple[int, int]) -> tuple[int, int]:
@@ -137,7 +147,9 @@ class Pipeline:
         narration = self.narrate(story, seeds.voices, progress)
         progress("narrate", 1.0)
         progress("compose", 0.0)
-        score = self.compose(story, narration.duration + TAIL_SECONDS, seeds.music)
+        # The music runs under the whole video, title card included: scene starts are in video time.
+        scene_starts = [TITLE_SECONDS + narration.scene_span(k)[0] for k in range(len(story.scenes))]
+        score = self.compose(story, video_seconds(narration), seeds.music, scene_starts)
         progress("compose", 1.0)
         drawn = []
         for index in range(len(story.scenes)):

@@ -14,7 +14,15 @@ class PipelineSettings(BaseSettings):
     work_dir: Path | None = None  # where jobs' private folders go; None = a temporary folder
     cache_max_mb: int = 4096  # stage cache size limit; least recently used entries are evicted beyond it
 
-    writer: str = "grammar"
+    writer: str = "grammar"  # grammar (offline plot grammar) or lm (a causal language model, transformers)
+    lm_model: str = "ai-forever/rugpt3small_based_on_gpt2"  # a model id or a local folder
+    lm_device: str = "auto"  # auto = cuda when present, else cpu
+    lm_local_files_only: bool = False  # True: never reach a model hub
+    lm_temperature: float = 0.9
+    lm_top_p: float = 0.95
+    lm_top_k: int = 50
+    lm_repetition_penalty: float = 1.2
+    lm_max_new_tokens: int = 256  # tokens per generate() call; calls repeat until the story is long enough
     narrator: str = "festival"  # festival (offline), silero (torch.hub), piper (a voices folder)
     narrate_workers: int = 2  # lines read in parallel
     narrate_line_cache: bool = True  # clips kept per voice and line under cache_dir/narrate-lines
@@ -23,11 +31,16 @@ class PipelineSettings(BaseSettings):
     silero_source: str = "github"
     silero_models: dict[str, str] = {"ru": "v4_ru"}  # language → Silero TTS model id
     piper_voices_dir: Path | None = None  # folder of Piper *.onnx voices with their *.onnx.json
-    composer: str = "pretty_midi"
+    composer: str = "transformer"  # transformer (the trained music model), pretty_midi (rule-based)
+    music_weights: Path | None = None  # the music model's checkpoint; None = pipeline/music/weights/folk.pt
     illustrator: str = "shadow_theatre"
+    illustrator_model: str = ""  # diffusers illustrator: model id or folder ("" = Kandinsky 2.2)
+    illustrator_reranker: str = ""  # its CLIP reranker: model id or folder ("" = openai/clip-vit-base-patch32)
+    illustrator_device: str = "cpu"
     upscaler: str = "ncnn"
     upscale_model: str = "realesr-animevideov3-x4"
     upscale_threads: int = 2
+    upscale_device: str = "cpu"  # the torch upscaler's device: "cuda" on GPU workers
     assembler: str = "ffmpeg"
 
     soundfont: Path = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -37,6 +50,12 @@ class PipelineSettings(BaseSettings):
     x264_preset: str = "veryfast"
     crossfade_seconds: float = 0.8
     music_volume: float = 0.35  # music gain under silence; ducked further while someone speaks
+    music_duck_db: float = 9.0  # how much lower the music goes while someone speaks
+    loudness_lufs: float = -16.0  # integrated loudness of the finished soundtrack (EBU R128)
+    x264_tune: str = "animation"  # flat drawn pictures; empty for none
+    soft_subtitles: bool = False  # also a switchable mov_text subtitle track
+    upload_limit_mb: float = 50.0  # a longer video is re-encoded to fit (Telegram's cloud Bot API: 50 MB)
+    split_oversize: bool = False  # cut an oversize video into parts instead (a local Bot API server, 2000 MB)
 
 
 @lru_cache

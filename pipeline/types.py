@@ -30,6 +30,9 @@ class Genre(StrEnum):
     tragedy = "tragedy"
     drama = "drama"
     horror = "horror"
+    fantasy = "fantasy"
+    scifi = "scifi"
+    detective = "detective"
 
 
 class Length(StrEnum):
@@ -159,6 +162,7 @@ class Video(Frozen):
     width: int
     height: int
     thumbnail: Path
+    parts: tuple[Path, ...] = ()  # when the file was split to fit the upload limit: the parts to send, in order
 
 
 class StageError(RuntimeError):

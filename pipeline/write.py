@@ -16,6 +16,10 @@ from functools import cache, lru_cache
 from typing import Mapping, Protocol
 
 import pymorphy3
+from pytrovich.enums import Case as PetrovichCase
+from pytrovich.enums import Gender as PetrovichGender
+from pytrovich.enums import NamePart
+from pytrovich.maker import PetrovichDeclinationMaker
 from razdel import sentenize
 
 from pipeline.grammar import Beat, Chunk, GenreLexicon, LanguagePack, Place, SettingWord, Stock, Thing
@@ -23,6 +27,7 @@ from pipeline.grammar import en as english
 from pipeline.grammar import ru as russian
 from pipeline.grammar.plot import DARK_ENDINGS, DAYTIME, SKELETONS, WHERE, TimeOfDay
 from pipeline.morph import morph
+from pipeline.settings import PipelineSettings, get_settings
 from pipeline.types import (
     Character,
     Gender,
@@ -46,10 +51,26 @@ class Writer(Protocol):
     def write(self, request: StoryRequest) -> Story: ...
 
 
-def make_writer(name: str = "grammar") -> Writer:
+WRITERS = ("grammar", "lm")
+
+
+def make_writer(name: str = "grammar", settings: PipelineSettings | None = None) -> Writer:
+    """The write backend by name; "lm" loads its model (from the settings) here, once."""
     if name == "grammar":
         return PlotGrammarWriter()
-    raise ValueError(f"unknown writer {name!r}; known: grammar")
+    if name == "lm":
+        from pipeline.lm_writer import LanguageModelWriter  # transformers loads only when asked for
+
+        return LanguageModelWriter.from_settings(settings or get_settings())
+    raise ValueError(f"unknown writer {name!r}; known: {', '.join(WRITERS)}")
+
+
+def writer_cache_tag(settings: PipelineSettings) -> str:
+    """What, besides the request, decides the story: the backend, and for the LM its model and sampling."""
+    if settings.writer != "lm":
+        return settings.writer
+    return ":".join(str(x) for x in ("lm", settings.lm_model, settings.lm_temperature, settings.lm_top_p,
+                                     settings.lm_top_k, settings.lm_repetition_penalty, settings.lm_max_new_tokens))
 
 
 def target_words(request: StoryRequest) -> int:
@@ -174,8 +195,8 @@ def _decline_person_word(word: str, gender: Gender, case: str) -> str:
     known = morph().word_is_known(lower)
     if not known and lower[-1] in _INDECLINABLE_ENDINGS:
         return word
-    if gender == "female" and lower[-1] not in "аяь":  # Грейнджер, Кармен: women's names in a consonant keep
-        return word
+    if gender == "female" and lower[-1] not in "аяь" and (word[:1].isupper() or not known):
+        return word  # Грейнджер, Кармен: women's names in a consonant keep; "биолог Майя" declines "биолога"
     if word[:1].isupper() and _looks_like_surname(lower, gender):
         return _keep_spelling(word, _decline_surname(lower, gender, case))
     parse = _best_person_parse(lower, gender, word[:1].isupper())
@@ -204,11 +225,20 @@ def _looks_like_surname(word: str, gender: Gender) -> bool:
     return not any(p.tag.POS == "NOUN" and "Surn" not in p.tag for p in _nominative_parses(word))
 
 
+_PETROVICH_CASES = {"gent": "GENITIVE", "datv": "DATIVE", "accs": "ACCUSATIVE", "ablt": "INSTRUMENTAL", "loct": "PREPOSITIONAL"}
+
+
+@cache
+def _petrovich() -> PetrovichDeclinationMaker:
+    return PetrovichDeclinationMaker()
+
+
 def _decline_surname(word: str, gender: Gender, case: str) -> str:
-    if gender == "female":
-        stem = word[:-1]
-        return stem + {"nomn": "а", "accs": "у"}.get(case, "ой")
-    return word + {"nomn": "", "gent": "а", "datv": "у", "accs": "а", "ablt": "ым", "loct": "е"}[case]
+    """pytrovich's rules for Russian surnames: 'Каренина' → 'Карениной', 'Хмуров' → 'Хмуровым'."""
+    if case == "nomn":
+        return word
+    petrovich_gender = PetrovichGender.FEMALE if gender == "female" else PetrovichGender.MALE
+    return _petrovich().make(NamePart.LASTNAME, petrovich_gender, PetrovichCase[_PETROVICH_CASES[case]], word)
 
 
 def _first_declension(word: str, case: str) -> str:
@@ -554,7 +584,7 @@ def _english_person_gender(words: list[str]) -> Gender | None:
 
 
 def _english_singular(word: str) -> str:
-    if word.endswith("s") and not word.endswith("ss") and word[:-1] in english.PERSON_NOUNS | english.COMMON_WORDS:
+    if word.endswith("s") and not word.endswith("ss") and (word[:-1] in english.PERSON_NOUNS or word[:-1] in english.COMMON_WORDS):
         return word[:-1]
     return word
 
@@ -838,10 +868,16 @@ class Extra:
     scene: int | None = None  # None: a mood, goes to the scene that is shortest then
 
 
-def fit_length(scenes: list[PlannedScene], extras: list[Extra], target: int) -> None:
-    """Add chunks, a round at a time over the whole tale, then descriptive lines, until long enough."""
+def tell_essentials(scenes: list[PlannedScene]) -> None:
+    """Each beat's first chunk, and some dialogue even in the shortest tale: characters speak in every story."""
     for scene in scenes:
         scene.included = [1 for _ in scene.beats]
+    if not any(has_dialogue(chunk) for scene in scenes for chunk in scene.rendered()):
+        include_shortest_chunk(scenes, has_dialogue)
+
+
+def fit_length(scenes: list[PlannedScene], extras: list[Extra], target: int) -> None:
+    """Add chunks, a round at a time over the whole tale, then descriptive lines, until long enough."""
     total = sum(scene.words for scene in scenes)
     depth = max((len(part) for scene in scenes for part in scene.parts), default=1)
     for level in range(1, depth):
@@ -849,7 +885,7 @@ def fit_length(scenes: list[PlannedScene], extras: list[Extra], target: int) -> 
             for index, part in enumerate(scene.parts):
                 if total >= target:
                     return
-                if len(part) > level:
+                if len(part) > level and scene.included[index] <= level:
                     scene.included[index] = level + 1
                     total += part[level].words
     for extra in extras:
@@ -908,6 +944,72 @@ def drop_repeated_sentences(lines: list[Line], seen: set[str]) -> list[Line]:
     return kept
 
 
+MIN_HERO_CASE_FORMS = 3
+
+
+def hero_case_forms(story: Story) -> set[str]:
+    """The declined forms of the hero's name (in full or short) that a Russian story's text uses."""
+    hero = story.character("hero")
+    if hero is None:
+        return set()
+    text = " ".join(line.text for line in story.lines)
+    return {form.lower() for form in _hero_forms(hero.name, hero.gender) if _mentions(text, form)}
+
+
+def _hero_forms(name: str, gender: Gender) -> set[str]:
+    names = filter(None, (name, short_name(name)))
+    return {form for each in names for form in decline_person_ru(each, gender).values()}
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def include_shortest_chunk(scenes: list[PlannedScene], wanted) -> bool:
+    """Take in the shortest next chunk of any beat for which `wanted(chunk)` holds; False if none does."""
+    candidates = [
+        (part[scene.included[index]].words, scene, index)
+        for scene in scenes
+        for index, part in enumerate(scene.parts)
+        if scene.included[index] < len(part) and wanted(part[scene.included[index]])
+    ]
+    if not candidates:
+        return False
+    _, scene, index = min(candidates, key=lambda candidate: candidate[0])
+    scene.included[index] += 1
+    return True
+
+
+def tell_more_of_the_hero(scenes: list[PlannedScene], story: Story, hero_lines: list[Rendered]) -> bool:
+    """Take in the shortest next chunk that names the hero in a form the story lacks, else one of the
+    language's hero lines (into the shortest scene); False if nothing does.
+
+    A reader of a Russian tale should see the hero's name decline ("Гарри Поттера", "Гарри Поттеру"),
+    and a short tale told only by its essential chunks may name the hero in the nominative alone.
+    """
+    hero = story.character("hero")
+    if hero is None:
+        return False
+    present = hero_case_forms(story)
+    missing = {form for form in _hero_forms(hero.name, hero.gender) if form.lower() not in present}
+
+    def names_missing(rendered: Rendered) -> bool:
+        return any(_mentions(line.text, form) for line in rendered.lines for form in missing)
+
+    if include_shortest_chunk(scenes, names_missing):
+        return True
+    line = next((line for line in hero_lines if names_missing(line)), None)
+    if line is None:
+        return False
+    hero_lines.remove(line)
+    min(scenes, key=lambda scene: scene.words).moods.append(line)
+    return True
+
+
+def has_dialogue(rendered: Rendered) -> bool:
+    return any(line.speaker != "narrator" for line in rendered.lines)
+
+
 # --------------------------------------------------------------------------------------------
 # The writer
 
@@ -930,8 +1032,33 @@ class PlotGrammarWriter:
             scene.parts = [[renderer.chunk(chunk) for chunk in beat.chunks] for beat in scene.beats]
             scene.closings = [renderer.chunk(chunk) for beat in scene.beats for chunk in beat.last]
         scenes[0].first = True
+        tell_essentials(scenes)
         fit_length(scenes, self._extras(scenes, lexicon, cast, renderer, rng), target_words(request))
-        return self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack)
+        self._describe_bare_scenes(scenes, cast, renderer, pack)
+        story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack)
+        hero_lines = [renderer.chunk(line) for line in pack.hero_lines]
+        while request.language == "ru" and len(hero_case_forms(story)) < MIN_HERO_CASE_FORMS:
+            if not tell_more_of_the_hero(scenes, story, hero_lines):
+                break
+            story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack)
+        return story
+
+    def _describe_bare_scenes(self, scenes: list[PlannedScene], cast: Cast, renderer: Renderer,
+                              pack: LanguagePack) -> None:
+        """A scene with nothing to draw in its words gets a line describing its place."""
+        described = {line.text for scene in scenes for r in scene.sights for line in r.lines}
+        for scene in scenes:
+            rendered = scene.rendered()
+            lines = [line for r in rendered for line in r.lines]
+            mentions = set().union(*(r.mentions for r in rendered))
+            if self._props(scene, lines, mentions, cast, pack):
+                continue
+            place = cast.places[WHERE[scene.functions[0]]]
+            for sight in map(renderer.chunk, place.sights):
+                if sight.lines[0].text not in described:
+                    scene.sights.append(sight)
+                    described.add(sight.lines[0].text)
+                    break
 
     @staticmethod
     def _plan(request: StoryRequest, planned: list[list[str]], features: set[str], pack: LanguagePack,

@@ -146,3 +146,25 @@ async def close_bot(bot: Bot) -> None:
     if client is not None:
         await client.close()
     await bot.session.close()
+
+
+@pytest.fixture
+def fake_pipeline(tmp_path: Path):
+    """A fast stand-in for the pipeline (tests/bot_app.FakePipeline) for bot-flow tests where the render is not
+    the point: it reports every stage and returns a tiny real video."""
+    from tests.bot_app import FakePipeline
+
+    return FakePipeline(tmp_path / "media")
+
+
+@pytest.fixture
+def story_env(monkeypatch: pytest.MonkeyPatch, fake_telegram: FakeTelegram, redis_url: str, tmp_path: Path):
+    """``fake_telegram`` with the bot's settings pointed at it and the test's Redis, status edits every 0.2 s
+    and ``tests.bot_app.ADMIN_ID`` a bot admin."""
+    from tests.bot_app import ADMIN_ID, configure
+
+    configure(
+        monkeypatch, fake_telegram, redis_url, tmp_path,
+        DIGITELLER_STATUS_EDIT_SECONDS="0.2", DIGITELLER_ADMIN_IDS=str(ADMIN_ID),
+    )  # fmt: skip
+    return fake_telegram

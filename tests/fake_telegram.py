@@ -11,6 +11,9 @@ The server answers like Telegram (``{"ok": true, "result": ...}`` or
 and deletions, serves pushed updates through ``getUpdates`` long polling, records every call
 and can be told to fail the next calls of a method.
 
+Group helpers: ``push_poll_answer`` votes, ``stopPoll`` also queues a ``poll`` update (as Telegram does for
+polls the bot stops), ``make_admin`` makes getChatMember answer "administrator".
+
 What it does not model: entity parsing (``parse_mode`` text is echoed as sent), rate limits
 (use :meth:`FakeTelegram.fail_next`), media probing (width/height/duration come from the params,
 0 when absent), webhooks.
@@ -73,6 +76,12 @@ STRING_PARAMS = frozenset(
     }
 )  # fmt: skip
 _JSON_SCALAR = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null")
+ADMIN_RIGHTS = {
+    "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
+    "can_manage_video_chats": True, "can_restrict_members": True, "can_promote_members": False,
+    "can_change_info": True, "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+    "can_delete_stories": False, "can_send_welcome_messages": False,
+}  # fmt: skip
 MEDIA_KINDS = ("video", "document", "photo", "audio", "animation", "voice")
 
 
@@ -183,6 +192,7 @@ class FakeTelegram:
         self.files: dict[str, UploadedFile] = {}  # file_id -> uploaded content
         self.polls: dict[str, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.admins: dict[int, set[int]] = {}  # chat id -> ids of its administrators (see make_admin)
         self._media: dict[str, dict[str, Any]] = {}  # file_id -> media object, to resend by file_id
         self._file_paths: dict[str, str] = {}  # file_path -> file_id
         self._updates: list[dict[str, Any]] = []
@@ -407,6 +417,10 @@ class FakeTelegram:
         }
         self.push_update({"poll_answer": answer})
         return answer
+
+    def make_admin(self, chat_id: int, user_id: int) -> None:
+        """getChatMember answers "administrator" for this user in this chat from now on."""
+        self.admins.setdefault(chat_id, set()).add(user_id)
 
     def chat_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The messages now in a chat (after edits and deletions), oldest first."""
@@ -776,6 +790,7 @@ class FakeTelegram:
             raise bad_request("message with poll to stop not found")
         poll["is_closed"] = True
         message["poll"] = copy.deepcopy(poll)
+        self.push_update({"poll": copy.deepcopy(poll)})  # Telegram tells the bot about polls it stops
         return copy.deepcopy(poll)
 
     async def _set_my_commands(self, call: Call) -> bool:
@@ -806,6 +821,9 @@ class FakeTelegram:
         if user_id == self.bot_user["id"]:
             return {"status": "member", "user": dict(self.bot_user)}
         user = self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "User"})
+        chat_id = self._chat(call.params.get("chat_id"))["id"]
+        if user_id in self.admins.get(chat_id, set()):
+            return {"status": "administrator", "user": copy.deepcopy(user), **ADMIN_RIGHTS}
         return {"status": "member", "user": copy.deepcopy(user)}
 
 

@@ -14,12 +14,15 @@ from pipeline.compose import (
     MOODS,
     MotifGenerator,
     PrettyMidiComposer,
+    Segment,
     loop_to_length,
     make_composer,
     read_frames,
+    scene_segments,
 )
 from pipeline.media import read_wav, rms_dbfs
-from pipeline.types import Genre, Score, Story, StoryRequest
+from pipeline.music.generator import DEFAULT_WEIGHTS, TransformerGenerator, load_generator
+from pipeline.types import Genre, Line, Scene, Score, Story, StoryRequest
 
 RATE = 22050  # half the default rate keeps the tests quick; the code path is the same
 
@@ -165,6 +168,80 @@ def test_long_scores_loop_the_rendered_piece(tmp_path: Path) -> None:
 
 
 def test_make_composer() -> None:
-    assert isinstance(make_composer("pretty_midi", sample_rate=RATE), PrettyMidiComposer)
+    assert isinstance(make_composer("pretty_midi", sample_rate=RATE).generator, MotifGenerator)
     with pytest.raises(ValueError):
         make_composer("nope")
+
+
+# --- the trained model ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def trained() -> PrettyMidiComposer:
+    """The pipeline's default composer, on the weights committed in the repository."""
+    assert DEFAULT_WEIGHTS.exists(), "the trained music model's weights are missing"
+    composer = make_composer(sample_rate=RATE)
+    assert isinstance(composer.generator, TransformerGenerator)
+    return composer
+
+
+def melody_of(midi: pretty_midi.PrettyMIDI, program: int) -> list[pretty_midi.Note]:
+    return next(i for i in midi.instruments if i.program == program).notes
+
+
+def test_the_model_plays_horror_slow_and_minor_comedy_quick_and_major(trained: PrettyMidiComposer) -> None:
+    pace = {}
+    for genre in (Genre.horror, Genre.comedy):
+        mood = MOODS[genre]
+        midi = trained.generator.generate_segments([Segment(mood, 0.0, 12.0)], seed=2)
+        assert set(pitch_classes(midi)) <= mood.scale
+        melody = melody_of(midi, mood.melody)
+        third = 4 if mood.mode == "major" else 3
+        used = pitch_classes(midi)
+        assert mood.tonic % 12 in used and (mood.tonic + third) % 12 in used
+        assert (mood.tonic + 7 - third) % 12 not in used
+        assert max(n.end - n.start for n in melody) <= 4.0 + 1e-6
+        low, high = mood.velocity
+        assert all(low <= n.velocity <= high for n in melody)
+        assert {i.program for i in midi.instruments} == {mood.pad, mood.melody, mood.bass}
+        assert midi.get_tempo_changes()[1][0] == pytest.approx(mood.tempo, rel=1e-3)
+        pace[genre] = len({round(n.start, 2) for n in melody}) / 12.0
+    assert pace[Genre.comedy] > 2 * pace[Genre.horror]
+
+
+def test_the_model_renders_the_requested_length(trained: PrettyMidiComposer, tmp_path: Path) -> None:
+    score = trained.compose(story_in(Genre.fairy_tale), 9.5, tmp_path, seed=3)
+    samples, rate = read_wav(score.audio)
+    assert abs(len(samples) / rate - 9.5) < 0.05
+    assert rms_dbfs(samples[len(samples) // 2 - rate: len(samples) // 2 + rate]) > -35
+    assert score.mood == MOODS[Genre.fairy_tale].name
+
+
+def scene(text: str, time_of_day: str = "day") -> Scene:
+    return Scene(setting="forest", time_of_day=time_of_day, lines=(Line(text=text),))
+
+
+def test_the_music_darkens_with_the_story(trained: PrettyMidiComposer) -> None:
+    story = Story(request=StoryRequest(title="Кот", genre=Genre.fairy_tale), title="Кот", characters=(),
+                  scenes=(scene("Кот весело пел песни на празднике, и все смеялись."),
+                          scene("Кот шёл по лесу."),
+                          scene("Ночью пришла беда: страшное чудовище, тьма и крик.", "night")))
+    segments = scene_segments(story, 30.0, scene_starts=[0.0, 8.0, 16.0])
+    base = MOODS[Genre.fairy_tale]
+    assert [(s.start, s.end) for s in segments] == [(0.0, 8.0), (8.0, 16.0), (16.0, 30.0)]
+    bright, plain, dark = (s.mood for s in segments)
+    assert plain == base and bright.mode == "major" and bright.tempo > base.tempo
+    assert dark.mode == "minor" and dark.tempo < base.tempo and dark.velocity[1] < base.velocity[1]
+    midi = trained.generator.generate_segments(segments, seed=5)
+    times, tempi = midi.get_tempo_changes()
+    assert list(times) == pytest.approx([0.0, 8.0, 16.0], abs=0.01)
+    assert list(tempi) == pytest.approx([bright.tempo, base.tempo, dark.tempo])
+    for segment in segments:
+        heard = {n.pitch % 12 for i in midi.instruments for n in i.notes if segment.start <= n.start < segment.end}
+        assert heard <= segment.mood.scale
+    darker = {n.pitch % 12 for i in midi.instruments for n in i.notes if n.start >= 16.0}
+    assert (base.tonic + 3) % 12 in darker and (base.tonic + 4) % 12 not in darker  # the minor third now
+
+
+def test_missing_weights_fall_back_to_the_rule_based_generator(tmp_path: Path, caplog) -> None:
+    assert isinstance(load_generator(tmp_path / "none.pt"), MotifGenerator)
+    assert "weights not found" in caplog.text

@@ -30,6 +30,10 @@ async def test_story_command_delivers_a_narrated_video(fake_telegram, redis_url,
     assert int(sent.params["chat_id"]) == CHAT
     assert "Гарри Поттер" in sent.params["caption"] and "ужасы" in sent.params["caption"]
     assert sent.params["supports_streaming"] in (True, "true", "True")
+    assert sent.params["parse_mode"] == "HTML" and "<b>Гарри Поттер</b>" in sent.params["caption"]
+    markup = sent.params["reply_markup"]
+    labels = [button["text"] for row in markup["inline_keyboard"] for button in row]
+    assert "🎵 Другая музыка" in labels and "🎲 Новая история" in labels
     video = tmp_path / "received.mp4"
     video.write_bytes(sent.files["video"].content)
     length = assert_story_video(video, 512, 288, min_seconds=40)

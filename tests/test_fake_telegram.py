@@ -265,3 +265,21 @@ async def test_redis_url_is_flushed_between_tests(redis_url: str) -> None:
         assert await client.dbsize() == 0
     finally:
         await client.aclose()
+
+
+async def test_stop_poll_counts_votes_and_sends_the_closed_poll_as_an_update(bot: Bot, fake_telegram: FakeTelegram):
+    message = await bot.send_poll(-100, "Что снимать?", ["Колобок", "Репка", "Теремок"], is_anonymous=False)
+    fake_telegram.push_poll_answer(message.poll.id, [2], user_id=7)
+    fake_telegram.push_poll_answer(message.poll.id, [2], user_id=8)
+    closed = await bot.stop_poll(-100, message.message_id)
+    assert closed.is_closed and [option.voter_count for option in closed.options] == [0, 0, 2]
+    updates = await bot.get_updates(timeout=1)
+    [poll_update] = [update.poll for update in updates if update.poll]
+    assert poll_update.is_closed and poll_update.total_voter_count == 2
+
+
+async def test_get_chat_member_knows_admins(bot: Bot, fake_telegram: FakeTelegram):
+    fake_telegram.push_message("hi", chat_id=-100, user_id=7, chat_type="group")
+    fake_telegram.make_admin(-100, 7)
+    assert (await bot.get_chat_member(-100, 7)).status == "administrator"
+    assert (await bot.get_chat_member(-100, 8)).status == "member"

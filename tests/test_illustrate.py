@@ -160,3 +160,115 @@ def test_a_dragon_character_and_a_king_are_drawn(illustrator, tmp_path):
     assert drawn["crown"] == "character: Царь"
     assert drawn["donor figure"] == "character: Царь"
     assert drawn["hero figure"] == "character: Иван"
+
+
+def drawn_in(story: Story, illustrator: ShadowTheatreIllustrator, folder: Path, seed: int = 0) -> dict[str, str]:
+    return {e.name: e.reason for e in illustrator.illustrate(story, 0, SMALL, folder, seed=seed).elements}
+
+
+def test_a_castle_at_night_draws_a_castle_and_a_moon(illustrator, tmp_path):
+    scene = Scene(setting="castle", time_of_day="night", lines=(Line(text="Ночь опустилась на старый замок."),))
+    drawn = drawn_in(make_story(scene, genre=Genre.fairy_tale), illustrator, tmp_path)
+    assert drawn["castle"] == "setting: castle"
+    assert drawn["moon"] == "time: night"
+    assert "sun" not in drawn
+
+
+@pytest.mark.parametrize("genre", list(Genre))
+def test_every_genre_has_its_own_colours(genre, illustrator, tmp_path):
+    scene = Scene(setting="forest", time_of_day="dusk", lines=(Line(text="Иван шёл по лесу.", speaker="hero"),))
+    mine = pixels(illustrator.illustrate(make_story(scene, genre=genre), 0, SMALL, tmp_path / "a", seed=2).image)
+    other_genre = Genre.comedy if genre != Genre.comedy else Genre.horror
+    other = pixels(illustrator.illustrate(make_story(scene, genre=other_genre), 0, SMALL, tmp_path / "b", seed=2).image)
+    assert mine.std() > 15
+    assert np.abs(mine.mean(axis=(0, 1)) - other.mean(axis=(0, 1))).max() > 8
+
+
+def test_weather_words_are_drawn(illustrator, tmp_path):
+    text = "Шёл дождь, потом началась гроза и повалил снег, а в низинах лёг туман."
+    scene = Scene(setting="field", time_of_day="dusk", lines=(Line(text=text),))
+    drawn = drawn_in(make_story(scene, characters=()), illustrator, tmp_path)
+    assert drawn["rain"] == "word: дождь"
+    assert drawn["lightning"] == "word: гроза"
+    assert drawn["clouds"] == "word: гроза"  # a thunderstorm brings its clouds
+    assert drawn["snow"] == "word: снег"
+    assert drawn["fog"] == "word: туман"
+
+
+def test_a_genre_shows_even_in_a_plain_scene(illustrator, tmp_path):
+    scene = Scene(setting="field", time_of_day="night", lines=(Line(text="Иван шёл домой.", speaker="hero"),))
+    assert drawn_in(make_story(scene, genre=Genre.scifi), illustrator, tmp_path / "s")["planet"] == "genre: scifi"
+    assert drawn_in(make_story(scene, genre=Genre.detective), illustrator, tmp_path / "d")["fog"] == "genre: detective"
+    assert drawn_in(make_story(scene, genre=Genre.fantasy), illustrator, tmp_path / "f")["magic sparks"] == "genre: fantasy"
+
+
+def coverage(path: Path) -> float:
+    return float(np.asarray(load(path))[..., 3].astype(np.float32).mean())
+
+
+def test_props_from_the_vector_assets_are_drawn_on_the_figures_layer(illustrator, tmp_path):
+    plain = Scene(setting="city", time_of_day="day", lines=(Line(text="Сыщик стоял на улице.", speaker="hero"),))
+    clues = Scene(setting="city", time_of_day="day", lines=(
+        Line(text="Сыщик нашёл следы, револьвер, письмо и ключ. Рядом стоял робот.", speaker="hero"),))
+    story = make_story(plain, clues, genre=Genre.detective)
+    with_clues = illustrator.illustrate(story, 1, SMALL, tmp_path, seed=4)
+    drawn = {e.name: e.reason for e in with_clues.elements}
+    for element, word in (("footprints", "следы"), ("revolver", "револьвер"), ("letter", "письмо"), ("key", "ключ"),
+                          ("robot", "робот")):
+        assert drawn[element] == f"word: {word}", element
+    without = illustrator.illustrate(story, 0, SMALL, tmp_path, seed=4)
+    assert coverage(with_clues.layers[-1]) > coverage(without.layers[-1]) * 1.2
+
+
+def test_every_curated_icon_renders_as_a_silhouette():
+    from pipeline.illustrate import ICON_PROPS
+    from pipeline.pictures.icons import icon_mask, icon_names
+
+    assert {prop.icon for prop in ICON_PROPS.values()} <= set(icon_names())
+    for name in icon_names():
+        mask = np.asarray(icon_mask(name, 64), np.float32)
+        assert 0.08 < (mask > 128).mean() < 0.95, name  # drawn, and not a filled square
+
+
+MEASURE_4K = """
+import resource, sys
+from pathlib import Path
+from pipeline.illustrate import ShadowTheatreIllustrator
+from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
+text = "Ночью в грозу Иван шёл по лесу к замку; выл волк, над рекой кружили вороны, светила луна."
+scene = Scene(setting="forest", time_of_day="night", lines=(Line(text=text, speaker="hero"),))
+hero = Character(id="hero", name="Иван", gender="male", role="hero")
+story = Story(request=StoryRequest(title="t", genre=Genre.fantasy), title="t", characters=(hero,), scenes=(scene,))
+result = ShadowTheatreIllustrator().illustrate(story, 0, (3840, 2160), Path(sys.argv[1]), seed=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result.width, result.height, len(result.layers))
+"""
+
+
+def test_a_4k_picture_is_drawn_within_2_gb(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MEASURE_4K, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    peak_kib, width, height, layers = map(int, done.stdout.split())
+    assert (width, height, layers) == (3840, 2160, 4)
+    assert peak_kib < 2 * 1024 * 1024
+    with Image.open(tmp_path / "scene_00.png") as image:
+        assert image.size == (3840, 2160)
+
+
+def test_a_character_named_robot_is_drawn_as_the_robot(illustrator, tmp_path):
+    robot = Character(id="zorg", name="Робот Зорг", gender="male", role="villain")
+    scene = Scene(setting="city", time_of_day="night", lines=(Line(text="Зорг ждал на крыше.", speaker="zorg"),))
+    drawn = drawn_in(make_story(scene, genre=Genre.scifi, characters=(HERO, robot)), illustrator, tmp_path)
+    assert drawn["robot"] == "character: Робот Зорг"
+    assert "villain figure" not in drawn
+
+
+def test_the_same_scene_has_the_same_composition_at_any_size(story, illustrator, tmp_path):
+    small = pixels(illustrator.illustrate(story, 1, (320, 180), tmp_path / "small", seed=6).image)
+    large = load(illustrator.illustrate(story, 1, (1280, 720), tmp_path / "large", seed=6).image)
+    reduced = np.asarray(large.convert("RGB").resize((320, 180), Image.Resampling.BOX), np.float32)
+    other = pixels(illustrator.illustrate(story, 1, (320, 180), tmp_path / "other", seed=7).image)
+    assert np.abs(small - reduced).mean() < 4  # only the anti-aliasing differs
+    assert np.abs(small - other).mean() > 3 * np.abs(small - reduced).mean()

@@ -12,7 +12,8 @@ import pymorphy3
 import pytest
 from razdel import sentenize
 
-from pipeline.grammar import MAGIC, REALISTIC, ANY
+from pipeline.genres import genre_name, parse_genre, split_title_and_genre
+from pipeline.grammar import ANY, FUTURE, MAGIC, REALISTIC
 from pipeline.grammar import en as english
 from pipeline.grammar import ru as russian
 from pipeline.grammar.plot import SKELETONS
@@ -431,5 +432,23 @@ def test_every_genre_can_tell_every_function_of_every_skeleton(module):
         assert any(len(b.genres) < len(ANY) for b in module.PACK.beats["ending"] if genre in b.genres)
 
 
-def test_magic_and_realistic_genres_do_not_overlap():
-    assert not MAGIC & REALISTIC and MAGIC | REALISTIC == ANY
+def test_every_genre_lives_in_exactly_one_world():
+    assert not MAGIC & REALISTIC and not MAGIC & FUTURE and not REALISTIC & FUTURE
+    assert MAGIC | REALISTIC | FUTURE == ANY
+
+
+@pytest.mark.parametrize("text,genre", [("фэнтези", Genre.fantasy), ("фентези", Genre.fantasy), ("fantasy", Genre.fantasy),
+                                        ("фантастика", Genre.scifi), ("sci-fi", Genre.scifi),
+                                        ("научная фантастика", Genre.scifi), ("детектив", Genre.detective),
+                                        ("mystery", Genre.detective), ("хоррор", Genre.horror), ("fable", Genre.fable)])
+def test_genre_names_and_synonyms_are_understood(text, genre):
+    assert parse_genre(text) is genre
+    assert split_title_and_genre(f"Гарри Поттер {text}") == ("Гарри Поттер", genre)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_genre_has_a_name_and_a_lexicon_in_each_language(language):
+    pack = (russian if language == "ru" else english).PACK
+    for genre in Genre:
+        assert genre_name(genre, language)
+        assert pack.genres[genre].heroes and pack.genres[genre].atmosphere

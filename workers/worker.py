@@ -1,86 +1,160 @@
-"""The arq worker: runs the pipeline for a StoryJob, edits the status message, sends the video."""
+"""The arq worker: runs the pipeline for a StoryJob, edits the status message, sends the video once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
 import logging
 import shutil
 import tempfile
+import time
+import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
-from aiogram.enums import ChatAction
-from aiogram.types import FSInputFile
+from aiogram import Bot
+from aiogram.enums import ChatAction, ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import FSInputFile, Message
+from aiogram.utils.chat_action import ChatActionSender
 from arq.connections import RedisSettings
+from arq.constants import retry_key_prefix
+from arq.jobs import Job
 
 from bot.config import get_bot_settings
 from bot.i18n import Translator
+from bot.keyboards import cancel_keyboard, result_keyboard
+from bot.queue import release_and_promote
 from bot.telegram import create_bot, with_retry_after
-from pipeline.genres import genre_name
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import get_settings
-from pipeline.types import StageError
-from workers.contract import JOB_FUNCTION, StoryJob
+from pipeline.types import StageError, Video
+from workers.contract import JOB_FUNCTION, StoryJob, status_fields
+from workers.ledger import Ledger
 from workers.progress import StatusReporter
 
 log = logging.getLogger(__name__)
-DELIVERED_TTL_SECONDS = 7 * 24 * 3600
 
 
 async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     """Render the story and deliver it once: a retried job whose video already went out does nothing."""
     job = StoryJob.model_validate(payload)
-    redis = ctx["redis"]
-    delivered_key = f"digiteller:delivered:{job.job_id}"
-    if await redis.exists(delivered_key):
+    ledger: Ledger = ctx["ledger"]
+    if await ledger.was_delivered(job.job_id):
         log.info("%s was already delivered; skipping the retry", job.job_id)
+        await ledger.forget_status(job.job_id)
+        await release_and_promote(ledger, job)
         return "already delivered"
+    await ledger.forget_status(job.job_id)  # from now on the worker edits the status message
+    await ledger.own(job.job_id, ctx["worker_id"])
     t = Translator(job.language)
-    fields = {"title": job.request.title, "genre": genre_name(job.request.genre, job.request.language)}
-    bot = ctx["bot"]
+    fields = status_fields(job)
+    settings = get_bot_settings()
     reporter = StatusReporter(
-        bot, job.chat_id, job.status_message_id, t, fields, get_bot_settings().status_edit_seconds
-    )
+        ctx["bot"], job.chat_id, job.status_message_id, t, fields,
+        settings.status_interval(job.chat_id), cancel_keyboard(t, job.key), _group_pace(ledger, job.chat_id),
+    )  # fmt: skip
     work_dir = Path(tempfile.mkdtemp(prefix="job-", dir=get_settings().work_dir))
+    started = time.monotonic()
+    final = True
     try:
         async with reporter:
-            video = await asyncio.to_thread(
-                ctx["pipeline"].render,
-                job.request,
-                work_dir / "story.mp4",
-                size=parse_size(job.size),
-                seeds=job.seeds,
-                progress=reporter.progress,
-            )
-            reporter.progress("send", 0.0)
+            video = await _render(ctx, job, work_dir, reporter)
+        reporter.progress("send", 1.0)
+        await reporter.show(reporter.text())  # no Cancel button while the video is on its way
+        await _deliver(ctx["bot"], job, t, video, ledger)
+        await ledger.mark_delivered(job.job_id)  # first: a worker stopped after this must not send it again
+        await ledger.count("delivered", job.user_id)
         await reporter.show(t("done", **fields))
-        await bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_VIDEO)
-        seconds = int(round(video.duration))
-        await with_retry_after(
-            lambda: bot.send_video(
-                job.chat_id,
-                FSInputFile(video.path, filename="story.mp4"),
-                duration=seconds,
-                width=video.width,
-                height=video.height,
-                thumbnail=FSInputFile(video.thumbnail, filename="thumbnail.jpg"),
-                supports_streaming=True,
-                caption=t("caption", minutes=seconds // 60, seconds=seconds % 60, **fields),
-            )
-        )
-        await redis.set(delivered_key, 1, ex=DELIVERED_TTL_SECONDS)
         return "delivered"
+    except asyncio.CancelledError:
+        reporter.stop()
+        final = await _stopped(ledger, job, reporter, t, time.monotonic() - started)
+        raise
     except StageError as exc:
         # A stage that fails for a reason (a tool's error) fails the same way again: tell the user now.
         log.error("%s failed in %s: %s", job.job_id, exc.stage, exc)
-        await reporter.show(t("failed", stage=_stage_name(t, exc.stage), **fields))
+        await _failed(ledger, job, reporter, t, exc.stage)
         return f"failed: {exc.stage}"
     except Exception:
         log.exception("%s crashed on try %s", job.job_id, ctx.get("job_try"))
-        if ctx.get("job_try", 1) >= WorkerSettings.max_tries:
-            await reporter.show(t("failed", stage=_stage_name(t, reporter.stage), **fields))
+        final = ctx.get("job_try", 1) >= WorkerSettings.max_tries
+        if final:
+            await _failed(ledger, job, reporter, t, reporter.stage)
         raise
     finally:
+        await ledger.disown(job.job_id)
         shutil.rmtree(work_dir, ignore_errors=True)
+        if final:
+            await release_and_promote(ledger, job)
+
+
+def _group_pace(ledger: Ledger, chat_id: int) -> Callable[[], Awaitable[bool]] | None:
+    """In a group, progress edits of all the chat's stories share half of Telegram's 20 messages a minute; the
+    other half is left for the messages that matter (questions, polls, videos)."""
+    if chat_id > 0:
+        return None
+    budget = max(1, get_bot_settings().group_messages_per_minute // 2)
+    return lambda: ledger.pace(chat_id, budget)
+
+
+async def _render(ctx: dict[str, Any], job: StoryJob, work_dir: Path, reporter: StatusReporter) -> Video:
+    return await asyncio.to_thread(
+        ctx["pipeline"].render,
+        job.request,
+        work_dir / "story.mp4",
+        size=parse_size(job.size),
+        seeds=job.seeds,
+        progress=reporter.progress,
+    )
+
+
+async def _deliver(bot: Bot, job: StoryJob, t: Translator, video: Video, ledger: Ledger) -> None:
+    seconds = int(round(video.duration))
+    escaped = {name: html.escape(value) for name, value in status_fields(job).items()}
+    caption = t("caption", minutes=seconds // 60, seconds=seconds % 60, **escaped)
+    if job.credit:
+        caption += "\n" + t("credit", name=html.escape(job.credit))
+    request_id = await ledger.remember_request(job.request)
+    # The "sending a video" action lasts 5 s on Telegram: repeated while a long upload runs.
+    async with ChatActionSender(bot=bot, chat_id=job.chat_id, action=ChatAction.UPLOAD_VIDEO, interval=4.5):
+        await with_retry_after(lambda: _send_video(bot, job, video, caption, request_id, t))
+
+
+async def _send_video(bot: Bot, job: StoryJob, video: Video, caption: str, request_id: str, t: Translator) -> Message:
+    return await bot.send_video(
+        job.chat_id,
+        FSInputFile(video.path, filename="story.mp4"),
+        duration=int(round(video.duration)),
+        width=video.width,
+        height=video.height,
+        thumbnail=FSInputFile(video.thumbnail, filename="thumbnail.jpg"),
+        supports_streaming=True,
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=result_keyboard(t, request_id, job.request.length, job.seeds),
+    )
+
+
+async def _stopped(ledger: Ledger, job: StoryJob, reporter: StatusReporter, t: Translator, elapsed: float) -> bool:
+    """The job's task was cancelled: by the Cancel button, by the job timeout, or by a worker shutdown (then
+    arq retries it, and this returns False: not final)."""
+    fields = status_fields(job)
+    if await ledger.was_aborted(job.job_id):
+        await ledger.count("cancelled", job.user_id)
+        await reporter.show(t("cancelled_job", **fields))
+        return True
+    if elapsed >= get_bot_settings().job_timeout_seconds - 1:
+        log.error("%s timed out after %.0f s", job.job_id, elapsed)
+        await ledger.count("failed", job.user_id)
+        await reporter.show(t("failed_timeout", **fields))
+        return True
+    return False
+
+
+async def _failed(ledger: Ledger, job: StoryJob, reporter: StatusReporter, t: Translator, stage: str) -> None:
+    await ledger.count("failed", job.user_id)
+    await reporter.show(t("failed", stage=_stage_name(t, stage), **status_fields(job)))
 
 
 def _stage_name(t: Translator, stage: str) -> str:
@@ -88,14 +162,63 @@ def _stage_name(t: Translator, stage: str) -> str:
     return t(key) if t.has(key) else stage
 
 
+async def _keep_alive(ctx: dict[str, Any], every: float) -> None:
+    """Say this worker is alive, and rescue the jobs of workers that stopped saying so (killed, machine lost)."""
+    ledger: Ledger = ctx["ledger"]
+    while True:
+        try:
+            await ledger.beat(ctx["worker_id"], every)
+            for job_id in await ledger.orphans():
+                await _rescue(ctx, job_id)
+        except Exception:  # noqa: BLE001 - Redis restarting: try again next beat
+            log.exception("heartbeat failed")
+        await asyncio.sleep(every / 3)
+
+
+async def _rescue(ctx: dict[str, Any], job_id: str) -> None:
+    """An orphaned job goes back to the queue for another try; after its last try (which arq would drop unseen)
+    the user is told and their slot handed on."""
+    redis, ledger = ctx["redis"], ctx["ledger"]
+    tries = int(await redis.get(retry_key_prefix + job_id) or 0)
+    if tries < WorkerSettings.max_tries:
+        log.warning("the worker running %s is gone; it will be retried", job_id)
+        await ledger.free_orphan(job_id)
+        return
+    info = await Job(job_id, redis).info()
+    await ledger.drop_orphan(job_id)
+    if info is None:
+        return
+    job = StoryJob.model_validate(info.args[0])
+    log.error("the worker running %s is gone and that was the last of %d tries", job_id, tries)
+    t = Translator(job.language)
+    text = t("failed", stage=t("stage_worker_lost"), **status_fields(job))
+    with contextlib.suppress(TelegramAPIError):
+        await with_retry_after(
+            lambda: ctx["bot"].edit_message_text(text=text, chat_id=job.chat_id, message_id=job.status_message_id)
+        )
+    await ledger.count("failed", job.user_id)
+    await release_and_promote(ledger, job)
+
+
 async def startup(ctx: dict[str, Any]) -> None:
-    """Load the models and open the Bot API session once per worker process."""
-    ctx["pipeline"] = await asyncio.to_thread(Pipeline.from_settings)
-    ctx["bot"] = create_bot(get_bot_settings())
+    """Load the models and open the Bot API session once per worker process (a test may pass its own)."""
+    if "pipeline" not in ctx:
+        ctx["pipeline"] = await asyncio.to_thread(Pipeline.from_settings)
+    settings = get_bot_settings()
+    ctx["bot"] = create_bot(settings)
+    ctx["ledger"] = Ledger(ctx["redis"])
+    ctx["worker_id"] = uuid.uuid4().hex[:12]
+    ctx["heartbeat"] = asyncio.create_task(_keep_alive(ctx, settings.worker_heartbeat_seconds))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["bot"].session.close()
+    task = ctx.get("heartbeat")
+    if task:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if "bot" in ctx:
+        await ctx["bot"].session.close()
 
 
 class WorkerSettings:

@@ -1,7 +1,8 @@
 from aiogram import Router
 
-from bot.handlers import common, story
+from bot.handlers import common, game, jobs, story
 
 
 def all_routers() -> list[Router]:
-    return [common.create_router(), story.create_router()]
+    # The game comes before the story dialogue: in a group, a reply to the game's message is an idea, not a title.
+    return [common.create_router(), jobs.create_router(), game.create_router(), story.create_router()]

@@ -1,12 +1,19 @@
-"""/start, /help, /cancel."""
+"""/start, /help, /cancel, /lang, and the admins' /queue and /stats."""
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Translator
+from bot.config import BotSettings
+from bot.i18n import Translator, story_language
+from bot.keyboards import LanguageChoice, language_keyboard
+from bot.middlewares.i18n import choose_language
+from bot.queue import StoryQueue
+from pipeline.genres import genre_name
+from pipeline.types import Genre
+
 
 async def start(message: Message, state: FSMContext, t: Translator) -> None:
     await state.clear()
@@ -14,8 +21,9 @@ async def start(message: Message, state: FSMContext, t: Translator) -> None:
     await message.answer(t("start", name=name))
 
 
-async def help_(message: Message, t: Translator) -> None:
-    await message.answer(t("help"))
+async def help_(message: Message, bot: Bot, t: Translator) -> None:
+    genres = ", ".join(genre_name(genre, story_language(t.language)) for genre in Genre)
+    await message.answer(t("help", bot=(await bot.me()).username, genres=genres))
 
 
 async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
@@ -26,10 +34,41 @@ async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
     await message.answer(t("cancelled"))
 
 
+async def lang(message: Message, t: Translator) -> None:
+    await message.answer(t("lang_prompt"), reply_markup=language_keyboard())
+
+
+async def language_button(callback: CallbackQuery, callback_data: LanguageChoice, queue: StoryQueue) -> None:
+    await choose_language(queue.pool, callback.from_user.id, callback_data.language)
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(Translator(callback_data.language)("lang_set"), reply_markup=None)
+
+
+async def queue_report(message: Message, t: Translator, queue: StoryQueue, settings: BotSettings) -> None:
+    if not settings.is_admin(message.from_user.id if message.from_user else None):
+        await message.answer(t("admins_only"))
+        return
+    ids, running = await queue.ledger.queue_order()
+    workers = await queue.ledger.workers_alive()
+    await message.answer(t("queue_report", waiting=len(ids) - len(running), running=len(running), workers=workers))
+
+
+async def stats(message: Message, t: Translator, queue: StoryQueue, settings: BotSettings) -> None:
+    if not settings.is_admin(message.from_user.id if message.from_user else None):
+        await message.answer(t("admins_only"))
+        return
+    await message.answer(t("stats_report", **await queue.ledger.stats()))
+
+
 def create_router() -> Router:
     """A fresh Router each call: a Router can belong to one Dispatcher only."""
     router = Router(name="common")
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
+    router.message.register(lang, Command("lang"))
+    router.callback_query.register(language_button, LanguageChoice.filter())
+    router.message.register(queue_report, Command("queue"))
+    router.message.register(stats, Command("stats"))
     return router

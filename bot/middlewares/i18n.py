@@ -1,17 +1,32 @@
-"""Gives every handler `t` (a Translator) and `language`, from the user's Telegram language_code."""
+"""Gives every handler `t` (a Translator) and `language`: the user's /lang choice kept in Redis, else their
+Telegram language_code, else the default."""
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
+from redis.asyncio import Redis
 
-from bot.i18n import Translator, pick_language
+from bot.i18n import Translator, catalogs, pick_language
+
+LANGUAGE_KEY = "digiteller:lang:{user_id}"
+
+
+async def chosen_language(redis: Redis, user_id: int) -> str | None:
+    raw = await redis.get(LANGUAGE_KEY.format(user_id=user_id))
+    language = raw.decode() if raw else None
+    return language if language in catalogs() else None
+
+
+async def choose_language(redis: Redis, user_id: int, language: str) -> None:
+    await redis.set(LANGUAGE_KEY.format(user_id=user_id), language)
 
 
 class I18nMiddleware(BaseMiddleware):
-    def __init__(self, default_language: str):
+    def __init__(self, default_language: str, redis: Redis | None = None):
         self.default_language = default_language
+        self.redis = redis
 
     async def __call__(
         self,
@@ -20,7 +35,10 @@ class I18nMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        language = pick_language(user.language_code if user else None, self.default_language)
+        language = None
+        if user is not None and self.redis is not None:
+            language = await chosen_language(self.redis, user.id)
+        language = language or pick_language(user.language_code if user else None, self.default_language)
         data["language"] = language
         data["t"] = Translator(language)
         return await handler(event, data)

@@ -25,8 +25,10 @@ from pipeline.types import Gender, Genre
 # A chunk is one line, or several lines that only make sense together (a question and its answer).
 Chunk = str | tuple[str, ...]
 
-MAGIC = frozenset({Genre.fairy_tale, Genre.bylina, Genre.fable, Genre.comedy, Genre.horror})
-REALISTIC = frozenset({Genre.novella, Genre.drama, Genre.tragedy})
+# Three worlds a beat may belong to; every genre is in exactly one of them.
+MAGIC = frozenset({Genre.fairy_tale, Genre.bylina, Genre.fable, Genre.comedy, Genre.horror, Genre.fantasy})
+REALISTIC = frozenset({Genre.novella, Genre.drama, Genre.tragedy, Genre.detective})
+FUTURE = frozenset({Genre.scifi})
 ANY = frozenset(Genre)
 
 
@@ -117,6 +119,8 @@ class LanguagePack:
     night_words: frozenset[str]  # lemmas of a title that make the story a night one
     portable_words: frozenset[str]  # lemmas of things one can carry off (key, ring, book...)
     fallback_hero: Stock  # if a genre has no heroes of its own
+    # lines that name the hero in an oblique case, for a tale too short to decline the name otherwise
+    hero_lines: tuple[str, ...] = ()
 
 
 def beat(*chunks: Chunk, genres=ANY, props: tuple[str, ...] = (), needs: tuple[str, ...] = (),
@@ -129,3 +133,22 @@ def beat(*chunks: Chunk, genres=ANY, props: tuple[str, ...] = (), needs: tuple[s
 
 def only(*genres: Genre) -> frozenset[Genre]:
     return frozenset(genres)
+
+
+# Propp's functions the grammar tells; a language module names each one's beats in capitals (OPENING = ...).
+FUNCTIONS = ("opening", "interdiction", "violation", "villainy", "departure", "donor", "gift", "guidance", "task",
+             "struggle", "victory", "pursuit", "return", "recognition", "ending")
+
+
+def beat_table(namespace: Mapping[str, object]) -> dict[str, tuple[Beat, ...]]:
+    """A module's beats per function, from its capitalised names: beat_table(globals())."""
+    return {function: namespace[function.upper()] for function in FUNCTIONS if function.upper() in namespace}
+
+
+def merge_beats(*tables: Mapping[str, tuple[Beat, ...]]) -> dict[str, tuple[Beat, ...]]:
+    """One table of beats per Propp function from several modules' tables."""
+    merged: dict[str, tuple[Beat, ...]] = {}
+    for table in tables:
+        for function, beats in table.items():
+            merged[function] = merged.get(function, ()) + tuple(beats)
+    return merged

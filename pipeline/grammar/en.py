@@ -15,9 +15,12 @@ from pipeline.grammar import (
     Stock,
     Thing,
     beat,
+    beat_table,
+    merge_beats,
     only,
     place,
 )
+from pipeline.grammar import en_modern
 from pipeline.types import Gender, Genre
 
 G = Genre
@@ -60,7 +63,7 @@ OPENING = (
     beat(
         "{home.at} there lived {hero}, who had a very high opinion of {hero|himself|herself}.",
         "{hero} told everyone how clever {hero|he|she} was and how well {hero|he|she} could do anything at all.",
-        "The neighbours listened, nodded and quietly laughed.",
+        "The neighbors listened, nodded and quietly laughed.",
         ("hero: There is nobody in the world cleverer than me!", "elder: Do not boast on your way to battle. Boast on your way back."),
         genres=only(G.fable),
     ),
@@ -77,7 +80,7 @@ OPENING = (
         "Once {hero} put boots on {hero|his|her} hands and spent the whole day wondering why it was so hard to hold a spoon.",
         "Another time {hero|he|she} searched half a day for a hat that was sitting right on {hero|his|her} head.",
         ("elder: {hero:voc}, your boots do not match again!", "hero: But they are both left ones, so nobody will notice."),
-        "The neighbours loved {hero}: life was never boring with {hero|him|her} around.",
+        "The neighbors loved {hero}: life was never boring with {hero|him|her} around.",
         genres=only(G.comedy),
     ),
     beat(
@@ -158,7 +161,7 @@ VIOLATION = (
         "A few days passed, and {hero} forgot the warning.",
         "That evening {hero|he|she} sat up late and did not notice the sun go down.",
         "Suddenly there was a knock at the door, and a strange voice asked for a drink of water.",
-        ("hero: Who is there?", "villain: A kind traveller. Open up, I only want some water."),
+        ("hero: Who is there?", "villain: A kind traveler. Open up, I only want some water."),
         "{hero} opened the door, and a cold, alien shadow stepped into the house.",
         genres=MAGIC,
     ),
@@ -211,7 +214,7 @@ VILLAINY = (
          "There was only one hope left: to find {quest}."),
         "The papers had been drawn up cleverly, and the court took the side of the rich.",
         ("elder: What will become of us now?", "hero: I do not know. But I will not let this stand."),
-        "{hero} did not sleep all night, and towards morning packed a travelling bag.",
+        "{hero} did not sleep all night, and towards morning packed a traveling bag.",
         genres=REALISTIC,
     ),
 )
@@ -279,10 +282,10 @@ DONOR = (
     ),
     beat(
         "{road.at} {hero} fell into conversation with {helper}.",
-        ("helper: I can see you are not travelling for pleasure.", "hero: No. I am going to look for the truth."),
+        ("helper: I can see you are not traveling for pleasure.", "hero: No. I am going to look for the truth."),
         "{helper} listened carefully, without interrupting, and only nodded now and then.",
         "helper: The truth is hard to find. But I think I know where to begin.",
-        "Grey fields stretched past the window, and the conversation quietly went on deep into the night.",
+        "Gray fields stretched past the window, and the conversation quietly went on deep into the night.",
         genres=REALISTIC,
     ),
     beat(
@@ -321,7 +324,7 @@ GIFT = (
     beat(
         "{helper} took out {gift:a} and handed it to {hero}.",
         "helper: Take it. Without it you will never get the better of {villain}.",
-        "{gift} began to glow softly, as if it recognised its new {hero|master|mistress}.",
+        "{gift} began to glow softly, as if it recognized its new {hero|master|mistress}.",
         ("hero: Thank you. How can I ever repay you?", "helper: Just come back alive. That is all the payment I need."),
         genres=MAGIC,
         needs=("donor",),
@@ -421,7 +424,7 @@ STRUGGLE = (
         "{villain} crept up to {hero} and began to speak sweetly.",
         ("villain: Oh, {hero:voc}, how fine you look! They say you have a wonderful voice. Sing me a song!",
          "hero: I know your little songs. You will not fool me!"),
-        "{villain} took offence and started a fight, but only managed to step on {villain|his|her} own paw.",
+        "{villain} took offense and started a fight, but only managed to step on {villain|his|her} own paw.",
         "Just then {hero} remembered {gift}.",
         genres=only(G.fable),
     ),
@@ -484,7 +487,7 @@ VICTORY = (
         genres=only(G.horror),
     ),
     beat(
-        "A week later the case was decided in favour of {hero}.",
+        "A week later the case was decided in favor of {hero}.",
         "{villain} left town, and nobody ever heard of {villain|him|her} again.",
         ("helper: You have done the impossible, {hero:voc}.", "hero: I simply did not give up."),
         "{hero} stepped out into the street and for the first time in many days took a deep breath.",
@@ -511,7 +514,7 @@ PURSUIT = (
     ),
     beat(
         "On the way home {hero} noticed that someone was following.",
-        "A man in a grey coat walked behind and turned wherever {hero} turned.",
+        "A man in a gray coat walked behind and turned wherever {hero} turned.",
         "{hero} dived into the crowd at the market and vanished between the stalls.",
         "hero: You will not get me. Nothing can stop me now.",
         genres=REALISTIC,
@@ -549,11 +552,11 @@ RECOGNITION = (
         "A braggart turned up who swore that it was he who had defeated {villain}.",
         ("hero: If it was you, tell me what I keep close to my heart.", "elder: Well, why are you silent?"),
         "{hero} took out {gift}, and everyone understood at once who was telling the truth.",
-        "The braggart was driven out in disgrace, and {hero} was given the seat of honour.",
+        "The braggart was driven out in disgrace, and {hero} was given the seat of honor.",
         genres=MAGIC,
     ),
     beat(
-        "In the evening the neighbours gathered at the house of {elder}.",
+        "In the evening the neighbors gathered at the house of {elder}.",
         "Everyone wanted to see {hero} and hear everything first hand.",
         ("elder: I always knew you would make something of yourself.", "hero: And I did not. I had to find out."),
         "{hero} was embarrassed, but it was plain that {hero|he|she} was pleased.",
@@ -572,7 +575,7 @@ ENDING = (
     beat(
         "From then on nobody {home.at} was afraid of the dark or of {villain}.",
         "{hero} took {helper} into the house, and they lived together in friendship and joy.",
-        "And {gift} was kept in the most honoured place, for good luck.",
+        "And {gift} was kept in the most honored place, for good luck.",
         genres=only(G.fairy_tale),
         last="A tale is a lie, but there is a hint in it, and a lesson for the wise.",
     ),
@@ -594,7 +597,7 @@ ENDING = (
     beat(
         "From then on {hero} never boasted in vain.",
         "{helper} became the best friend of {hero}.",
-        "And {villain} wandered around the neighbourhood for a long time, complaining about fate to everyone.",
+        "And {villain} wandered around the neighborhood for a long time, complaining about fate to everyone.",
         genres=only(G.fable),
         last="And the moral of this fable is: {moral}",
     ),
@@ -646,23 +649,7 @@ ENDING = (
     ),
 )
 
-BEATS = {
-    "opening": OPENING,
-    "interdiction": INTERDICTION,
-    "violation": VIOLATION,
-    "villainy": VILLAINY,
-    "departure": DEPARTURE,
-    "donor": DONOR,
-    "gift": GIFT,
-    "guidance": GUIDANCE,
-    "task": TASK,
-    "struggle": STRUGGLE,
-    "victory": VICTORY,
-    "pursuit": PURSUIT,
-    "return": RETURN,
-    "recognition": RECOGNITION,
-    "ending": ENDING,
-}
+BEATS = beat_table(globals())
 
 # --------------------------------------------------------------------------------------------
 # Genre lexicons
@@ -687,7 +674,7 @@ FAIRY_TALE = GenreLexicon(
         Stock("the three-headed Dragon", "male", ("dragon",)),
     ),
     helpers=(
-        Stock("the Grey Wolf", "male", ("wolf",)),
+        Stock("the Gray Wolf", "male", ("wolf",)),
         Stock("the little old man of the woods", "male", ("old_man",)),
         Stock("the Firebird", "female", ("firebird",)),
         Stock("the talking pike", "female", ("fish",)),
@@ -757,12 +744,12 @@ BYLINA = GenreLexicon(
     homes=(
         places("city", "the glorious city of Kiev",
                "White stone palaces stood above the Dnieper, and their domes blazed in the sun.",
-               "In the courtyard of the prince an honourable feast was roaring, and the gusli rang."),
+               "In the courtyard of the prince an honorable feast was roaring, and the gusli rang."),
     ),
     roads=(
         way("field", "the open field",
                "Wild winds roamed the open field, bending the silken grass to the ground.",
-               "A grey eagle circled above the field, watching who rode along the road.", on=False),
+               "A gray eagle circled above the field, watching who rode along the road.", on=False),
         way("road", "the straight road",
                "The straight road was overgrown with grass: for thirty years nobody had ridden it.",
                "By the road lay a burning stone with ancient words carved on it.",
@@ -784,7 +771,7 @@ BYLINA = GenreLexicon(
     atmosphere=(
         "The red sun rolled across the sky, watching the battle of the mighty.",
         "Wild winds howled, and the silken grass bowed to the ground.",
-        "Grey wolves howled in the ravines, and black ravens cawed.",
+        "Gray wolves howled in the ravines, and black ravens cawed.",
         "Mother Earth trembled under the thunder of hooves.",
         "A stormy cloud hung over the land and wept with heavy rain.",
         "White clouds sailed across the sky like swans.",
@@ -867,7 +854,7 @@ NOVELLA = GenreLexicon(
     heroes=(Stock("Peter", "male"), Stock("Anna", "female"), Stock("Nicholas", "male"), Stock("Vera", "female")),
     villains=(Stock("the merchant Khmurov", "male"), Stock("the landowner Mrs Grymova", "female"),
               Stock("the steward Kryukov", "male")),
-    helpers=(Stock("the old doctor", "male"), Stock("the schoolteacher Olga", "female"), Stock("the fellow traveller Simon", "male")),
+    helpers=(Stock("the old doctor", "male"), Stock("the schoolteacher Olga", "female"), Stock("the fellow traveler Simon", "male")),
     elders=(Stock("Father", "male"), Stock("Mother", "female"), Stock("the old aunt", "female")),
     quests=(Thing("old will", ("paper",)), Thing("missing letter", ("letter",)), Thing("old diary", ("book",))),
     gifts=(Thing("old lantern", ("lantern",)), Thing("notebook", ("book",)), Thing("pocket watch", ("clock",))),
@@ -880,7 +867,7 @@ NOVELLA = GenreLexicon(
         "It had been raining since morning, fine and stubborn.",
         "Somewhere behind the wall someone was playing an out of tune piano.",
         "The leaves fell slowly, as if unwillingly.",
-        "In the evenings the lamps were lit, and the town became cosier.",
+        "In the evenings the lamps were lit, and the town became cozier.",
         "The wind tore at the posters and chased scraps of newspaper along the pavement.",
         "Life went on as usual, and nobody cared about the troubles of others.",
     ),
@@ -944,7 +931,7 @@ TRAGEDY = GenreLexicon(
     lairs=_REAL_LAIRS,
     words={"opening_time": ("In those distant years", "Long ago")},
     atmosphere=(
-        "The sky was low and grey, as if it pressed down on the earth.",
+        "The sky was low and gray, as if it pressed down on the earth.",
         "The wind blew out the candles and moaned in the chimney.",
         "Somewhere a bell was tolling, slowly and sadly.",
         "Crows circled over the bare trees.",
@@ -1004,7 +991,7 @@ HORROR = GenreLexicon(
     lairs=(
         places("house", "the abandoned house",
                "Doors in the abandoned house creaked by themselves, and something moved in the mirrors.",
-               "Cobwebs hung from the ceiling, thick as grey hair."),
+               "Cobwebs hung from the ceiling, thick as gray hair."),
         places("swamp", "the rotten marsh",
                "Pale lights wandered over the marsh, and nobody knew whose they were.",
                "The bog gurgled and smacked, as if it were chewing something.",
@@ -1056,6 +1043,10 @@ SETTING_WORDS = {
     **{w: _setting("sky") for w in _words("sky clouds heaven")},
     **{w: _setting("road", on=True) for w in _words("road path way highway")},
     **{w: _setting("train", on=True) for w in _words("train express railway")},
+    **{w: _setting("sky") for w in _words("space galaxy")},
+    **{w: _setting("sky", on=True) for w in _words("planet spaceship starship")},
+    **{w: _setting("city", on=True) for w in _words("station")},
+    **{w: _setting("village") for w in _words("valley")},
 }
 
 PROP_WORDS = {
@@ -1115,6 +1106,20 @@ PROP_WORDS = {
         "hut": "hut huts",
         "church": "church",
         "bell": "bell",
+        "spaceship": "spaceship spaceships starship starships rocket",
+        "robot": "robot robots android",
+        "crystal": "crystal diamond gem",
+        "staff": "staff wand",
+        "magnifying glass": "clue clues",
+        "footprints": "footprints footprint",
+        "handcuffs": "handcuffs",
+        "unicorn": "unicorn",
+        "amulet": "amulet locket",
+        "planet": "planet planets",
+        "house": "roof roofs room",
+        "table": "table",
+        "smoke": "smoke",
+        "hand": "hand hands",
     }.items()
     for word in words.split()
 }
@@ -1135,11 +1140,12 @@ PERSON_NOUNS: dict[str, Gender] = {
         "king prince wizard knight lord boy man father son brother captain soldier sailor pirate wolf bear cat dog "
         "frog raven hare rabbit dragon giant troll ghost vampire monster doctor hunter farmer fisherman baker "
         "tailor emperor duke count elf dwarf goblin orc robot detective thief stranger hero grandfather beast "
-        "prophet shepherd groom wolfhound gentleman warrior magician sorcerer pilot astronaut student")},
+        "prophet shepherd groom wolfhound gentleman warrior magician sorcerer pilot astronaut student admiral "
+        "commander professor inspector colonel navigator engineer biologist mechanic reporter banker android")},
     **{w: "female" for w in _words(
         "queen princess witch lady girl woman mother daughter sister fox mouse crow owl duck swan teacher empress "
         "duchess countess fairy mermaid heroine grandmother granny widow beauty shepherdess bride nightingale "
-        "sorceress nurse maiden")},
+        "sorceress nurse maiden landlady maid")},
 }
 
 FEMALE_NAMES = _words(
@@ -1166,7 +1172,7 @@ COMMON_WORDS = (
 )
 
 PACK = LanguagePack(
-    beats=BEATS,
+    beats=merge_beats(BEATS, en_modern.BEATS),
     genres={
         G.fairy_tale: FAIRY_TALE,
         G.bylina: BYLINA,
@@ -1176,6 +1182,7 @@ PACK = LanguagePack(
         G.tragedy: TRAGEDY,
         G.drama: DRAMA,
         G.horror: HORROR,
+        **en_modern.GENRES,
     },
     setting_words=SETTING_WORDS,
     prop_words=PROP_WORDS,

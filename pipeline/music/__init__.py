@@ -1,0 +1,1 @@
+"""The project's own music model: event encoding, corpus conversion, transformer, training, generator."""
