@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, TypeVar
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramEntityTooLarge, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 from bot.config import BotSettings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def create_bot(settings: BotSettings) -> Bot:
@@ -51,6 +49,8 @@ class RetryRequests(BaseRequestMiddleware):
         for attempt in range(1, self.attempts + 1):
             try:
                 return await make_request(bot, method)
+            except TelegramEntityTooLarge:  # 413: the same file fails the same way; the caller must shrink it
+                raise
             except TelegramRetryAfter as exc:
                 if attempt == self.attempts or exc.retry_after > self.max_wait:
                     raise
@@ -63,16 +63,3 @@ class RetryRequests(BaseRequestMiddleware):
                         type(method).__name__, attempt, self.attempts, wait)
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
-
-
-async def with_retry_after(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T:
-    """Run a Bot API call, waiting out Telegram's 429 Retry-After (flood control) a few times."""
-    for attempt in range(attempts):
-        try:
-            return await call()
-        except TelegramRetryAfter as exc:
-            if attempt == attempts - 1:
-                raise
-            log.warning("Telegram asked to wait %s s", exc.retry_after)
-            await asyncio.sleep(exc.retry_after)
-    raise AssertionError("unreachable")

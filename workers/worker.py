@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.enums import ChatAction, ParseMode
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramEntityTooLarge
 from aiogram.types import FSInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
 from arq.connections import RedisSettings
@@ -25,15 +25,20 @@ from bot.config import get_bot_settings
 from bot.i18n import Translator
 from bot.keyboards import cancel_keyboard, result_keyboard
 from bot.queue import release_and_promote
-from bot.telegram import create_bot, with_retry_after
+from bot.telegram import create_bot
+from pipeline.media import media_duration
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import get_settings
 from pipeline.types import StageError, Video
+from pipeline.video.output import Encoding, fit_size
 from workers.contract import JOB_FUNCTION, StoryJob, status_fields
 from workers.ledger import Ledger
 from workers.progress import StatusReporter
 
 log = logging.getLogger(__name__)
+
+SHRINK_TRIES = 2  # a 413 from the Bot API: re-encode at this many smaller sizes before giving up
+SHRINK_FACTOR = 0.6
 
 
 async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
@@ -62,7 +67,7 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
             video = await _render(ctx, job, work_dir, reporter)
         reporter.progress("send", 1.0)
         await reporter.show(reporter.text())  # no Cancel button while the video is on its way
-        await _deliver(ctx["bot"], job, t, video, ledger)
+        await _deliver(ctx["bot"], job, t, video, ledger, reporter)
         await ledger.mark_delivered(job.job_id)  # first: a worker stopped after this must not send it again
         await ledger.count("delivered", job.user_id)
         await reporter.show(t("done", **fields))
@@ -109,30 +114,61 @@ async def _render(ctx: dict[str, Any], job: StoryJob, work_dir: Path, reporter: 
     )
 
 
-async def _deliver(bot: Bot, job: StoryJob, t: Translator, video: Video, ledger: Ledger) -> None:
+async def _deliver(
+    bot: Bot, job: StoryJob, t: Translator, video: Video, ledger: Ledger, reporter: StatusReporter
+) -> None:
+    """The video, or its parts in order when it was split to fit a local Bot API server's limit; the buttons go
+    under the last part."""
     seconds = int(round(video.duration))
     escaped = {name: html.escape(value) for name, value in status_fields(job).items()}
     caption = t("caption", minutes=seconds // 60, seconds=seconds % 60, **escaped)
     if job.credit:
         caption += "\n" + t("credit", name=html.escape(job.credit))
     request_id = await ledger.remember_request(job.request)
+    parts = list(video.parts) or [video.path]
     # The "sending a video" action lasts 5 s on Telegram: repeated while a long upload runs.
     async with ChatActionSender(bot=bot, chat_id=job.chat_id, action=ChatAction.UPLOAD_VIDEO, interval=4.5):
-        await with_retry_after(lambda: _send_video(bot, job, video, caption, request_id, t))
+        for number, part in enumerate(parts, 1):
+            last = number == len(parts)
+            text = caption if len(parts) == 1 else f"{caption}\n{t('video_part', number=number, count=len(parts))}"
+            markup = result_keyboard(t, request_id, job.request.length, job.seeds) if last else None
+            await _send_fitting(bot, job, video, part, text, markup, reporter, t)
 
 
-async def _send_video(bot: Bot, job: StoryJob, video: Video, caption: str, request_id: str, t: Translator) -> Message:
+async def _send_fitting(
+    bot: Bot, job: StoryJob, video: Video, path: Path, caption: str, markup: Any, reporter: StatusReporter,
+    t: Translator,
+) -> Message:
+    """Send a file; when the Bot API answers 413 (its limit is lower than the settings said), tell the user,
+    re-encode the file smaller and send again."""
+    for attempt in range(SHRINK_TRIES + 1):
+        try:
+            return await _send_video(bot, job, video, path, caption, markup)
+        except TelegramEntityTooLarge:
+            if attempt == SHRINK_TRIES:
+                raise StageError("send", f"the Bot API refused {path.stat().st_size} bytes even after shrinking")
+            smaller = int(path.stat().st_size * SHRINK_FACTOR)
+            log.warning("%s: the Bot API refused %s (413); re-encoding under %d bytes", job.job_id, path.name, smaller)
+            await reporter.show(t("video_shrinking", **status_fields(job)))
+            await asyncio.to_thread(fit_size, path, smaller, Encoding(), False)
+    raise AssertionError("unreachable")
+
+
+async def _send_video(
+    bot: Bot, job: StoryJob, video: Video, path: Path, caption: str, markup: Any
+) -> Message:
+    duration = video.duration if path == video.path else media_duration(path)
     return await bot.send_video(
         job.chat_id,
-        FSInputFile(video.path, filename="story.mp4"),
-        duration=int(round(video.duration)),
+        FSInputFile(path, filename=path.name if path != video.path else "story.mp4"),
+        duration=int(round(duration)),
         width=video.width,
         height=video.height,
         thumbnail=FSInputFile(video.thumbnail, filename="thumbnail.jpg"),
         supports_streaming=True,
         caption=caption,
         parse_mode=ParseMode.HTML,
-        reply_markup=result_keyboard(t, request_id, job.request.length, job.seeds),
+        reply_markup=markup,
     )
 
 
@@ -193,9 +229,7 @@ async def _rescue(ctx: dict[str, Any], job_id: str) -> None:
     t = Translator(job.language)
     text = t("failed", stage=t("stage_worker_lost"), **status_fields(job))
     with contextlib.suppress(TelegramAPIError):
-        await with_retry_after(
-            lambda: ctx["bot"].edit_message_text(text=text, chat_id=job.chat_id, message_id=job.status_message_id)
-        )
+        await ctx["bot"].edit_message_text(text=text, chat_id=job.chat_id, message_id=job.status_message_id)
     await ledger.count("failed", job.user_id)
     await release_and_promote(ledger, job)
 

@@ -19,7 +19,6 @@ from pydantic import BaseModel
 from bot.config import BotSettings
 from bot.i18n import Translator, story_language
 from bot.queue import StoryQueue
-from bot.telegram import with_retry_after
 from bot.titles import clean_title, title_problem
 from pipeline.genres import genre_name
 from pipeline.types import Genre
@@ -138,17 +137,15 @@ class GameMaster:
         if game.phase == "ideas":
             ideas = await self.ideas(game.chat_id)
             if not ideas:
-                await with_retry_after(lambda: bot.send_message(game.chat_id, t("game_no_ideas")))
+                await bot.send_message(game.chat_id, t("game_no_ideas"))
                 return False
             if len(ideas) == 1:
                 return await self._ask_genre(bot, game, t, ideas[0])
             options = [idea.title[:POLL_OPTION_CHARS] for idea in ideas]
-            poll = await with_retry_after(
-                lambda: bot.send_poll(game.chat_id, t("game_title_poll"), options, is_anonymous=False)
-            )
+            poll = await bot.send_poll(game.chat_id, t("game_title_poll"), options, is_anonymous=False)
             await self._next_phase(game, "titles", poll.message_id)
             return True
-        closed = await with_retry_after(lambda: bot.stop_poll(game.chat_id, game.poll_message_id))
+        closed = await bot.stop_poll(game.chat_id, game.poll_message_id)
         if game.phase == "titles":
             ideas = await self.ideas(game.chat_id)
             return await self._ask_genre(bot, game, t, ideas[poll_winner(closed)])
@@ -159,7 +156,7 @@ class GameMaster:
         language = story_language(game.language)
         options = [genre_name(genre, language) for genre in POLL_GENRES]
         question = t("game_genre_poll", title=winner.title[:200])
-        poll = await with_retry_after(lambda: bot.send_poll(game.chat_id, question, options, is_anonymous=False))
+        poll = await bot.send_poll(game.chat_id, question, options, is_anonymous=False)
         game.winner = winner
         await self._next_phase(game, "genres", poll.message_id)
         return True
@@ -175,7 +172,7 @@ class GameMaster:
         assert winner is not None
         name = genre_name(genre, story_language(game.language))
         text = t("game_winner", title=winner.title, name=winner.name, genre=name)
-        announcement = await with_retry_after(lambda: bot.send_message(game.chat_id, text))
+        announcement = await bot.send_message(game.chat_id, text)
         request = self.queue.request(winner.title, genre, t)
         await self.queue.submit(announcement, t, request, user_id=0, credit=winner.name)
 
