@@ -24,6 +24,7 @@ from pipeline.types import Genre, Scene, Score, StageError, Story
 STAGE = "compose"
 log = logging.getLogger(__name__)
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+RENDER_TIMEOUT_SECONDS = 600.0  # a runaway render (a stuck note) fails the stage instead of filling the disk
 RENDER_GAIN = 0.6
 RENDER_TAIL = 3.0  # seconds rendered past the last bar, so releases and reverb are not cut
 MAX_PIECE_SECONDS = 420.0  # longer scores loop the rendered piece
@@ -430,12 +431,22 @@ def add_bass(instrument: pretty_midi.Instrument, mood: Mood, root: int, start: f
 
 # --- rendering and fitting -----------------------------------------------------------------------
 
-def render_midi(midi_path: Path, wav_path: Path, soundfont: Path, sample_rate: int) -> Path:
+def write_midi(midi: pretty_midi.PrettyMIDI, path: Path) -> Path:
+    """Write the score without notes shorter than one MIDI tick: pretty_midi writes such a note's note-off before
+    its note-on, and FluidSynth then holds it for ever and never finishes rendering."""
+    for instrument in midi.instruments:
+        instrument.notes = [n for n in instrument.notes if midi.time_to_tick(n.end) > midi.time_to_tick(n.start)]
+    midi.write(str(path))
+    return path
+
+
+def render_midi(midi_path: Path, wav_path: Path, soundfont: Path, sample_rate: int,
+                timeout: float = RENDER_TIMEOUT_SECONDS) -> Path:
     """Render with the FluidSynth CLI to a 16-bit stereo wav."""
     if not soundfont.exists():
         raise StageError(STAGE, f"SoundFont not found: {soundfont}")
     run(["fluidsynth", "-ni", "-q", "-g", str(RENDER_GAIN), "-F", str(wav_path), "-r", str(sample_rate),
-         str(soundfont), str(midi_path)], stage=STAGE)
+         str(soundfont), str(midi_path)], stage=STAGE, timeout=timeout)
     if not wav_path.exists():
         raise StageError(STAGE, "fluidsynth wrote no audio")
     return wav_path
@@ -518,7 +529,7 @@ class PrettyMidiComposer:
         segments = self.segments_for(story, duration, scene_starts)
         midi_path = out_dir / "score.mid"
         started = time.perf_counter()
-        self.generator.generate_segments(segments, seed).write(str(midi_path))
+        write_midi(self.generator.generate_segments(segments, seed), midi_path)
         self.last_generate_seconds = time.perf_counter() - started
         started = time.perf_counter()
         rendered = render_midi(midi_path, out_dir / "render.wav", self.soundfont, self.sample_rate)

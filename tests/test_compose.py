@@ -18,7 +18,9 @@ from pipeline.compose import (
     loop_to_length,
     make_composer,
     read_frames,
+    render_midi,
     scene_segments,
+    write_midi,
 )
 from pipeline.media import read_wav, rms_dbfs
 from pipeline.music.generator import DEFAULT_WEIGHTS, TransformerGenerator, load_generator
@@ -214,6 +216,24 @@ def test_the_model_renders_the_requested_length(trained: PrettyMidiComposer, tmp
     assert abs(len(samples) / rate - 9.5) < 0.05
     assert rms_dbfs(samples[len(samples) // 2 - rate: len(samples) // 2 + rate]) > -35
     assert score.mood == MOODS[Genre.fairy_tale].name
+
+
+@pytest.mark.parametrize("genre", [Genre.scifi, Genre.fantasy, Genre.detective])
+def test_the_new_genres_render_with_the_trained_model(trained: PrettyMidiComposer, genre: Genre, tmp_path: Path) -> None:
+    score = trained.compose(story_in(genre), 15.0, tmp_path, seed=0)
+    samples, rate = read_wav(score.audio)
+    assert abs(len(samples) / rate - 15.0) < 0.05 and rms_dbfs(samples) > -40
+
+
+def test_a_zero_length_note_does_not_hang_fluidsynth(composer: PrettyMidiComposer, tmp_path: Path) -> None:
+    midi = pretty_midi.PrettyMIDI()
+    pad = pretty_midi.Instrument(program=89)
+    pad.notes += [pretty_midi.Note(60, 57, 0.0, 1.0), pretty_midi.Note(60, 57, 1.0, 1.0)]  # the second: start == end
+    midi.instruments.append(pad)
+    write_midi(midi, tmp_path / "score.mid")
+    wav = render_midi(tmp_path / "score.mid", tmp_path / "score.wav", composer.soundfont, RATE, timeout=30)
+    frames, rate = read_frames(wav)
+    assert len(frames) / rate < 10
 
 
 def scene(text: str, time_of_day: str = "day") -> Scene:
