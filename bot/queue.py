@@ -72,7 +72,7 @@ class StoryQueue:
             raise
 
     async def _enqueue(self, message: Message, t: Translator, job: StoryJob) -> StoryJob | None:
-        position = len(await self.ledger.positions()) + 1
+        position = await self.ledger.next_position()
         status = await message.answer(
             t("queued", position=position, **status_fields(job)), reply_markup=cancel_keyboard(t, job.key)
         )
@@ -136,7 +136,7 @@ async def release_and_promote(ledger: Ledger, job: StoryJob) -> StoryJob | None:
         return None
     promoted = await ledger.release_slot(job.user_id, job.job_id)
     if promoted is not None:
-        position = len(await ledger.positions()) + 1
+        position = await ledger.next_position()
         await ledger.enqueue(promoted, position)
     return promoted
 
@@ -162,15 +162,16 @@ class QueueWatcher:
     async def refresh(self) -> None:
         positions = await self.ledger.positions()
         changed = []
-        for job, shown in await self.ledger.waiting_jobs():
-            position = positions.get(job.job_id)
+        for job_id, (shown, job) in (await self.ledger.waiting_jobs()).items():
+            position = positions.get(job_id)
             if position is None:
-                if not await self.pool_has(job.job_id):
-                    await self.ledger.forget_status(job.job_id)
+                if not await self.pool_has(job_id):
+                    await self.ledger.forget_status(job_id)
             elif position != shown:
                 changed.append((position, job))
         # The front of the line first, and no more edits per pass than Telegram's ~30 messages a second allows.
         for position, job in sorted(changed, key=lambda item: item[0])[:MAX_EDITS_PER_PASS]:
+            job = StoryJob.model_validate(job)
             if await self.ledger.still_waiting(job.job_id):
                 await self._show(job, position)
 

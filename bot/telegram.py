@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import cache
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -11,6 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramEntityTooLarge, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram import methods
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import TelegramType
 
@@ -19,7 +21,24 @@ from bot.config import BotSettings
 log = logging.getLogger(__name__)
 
 
+# The Bot API methods the bot and the worker call; the others work the same, built on first use.
+USED_METHODS = (
+    methods.GetUpdates, methods.GetMe, methods.SetMyCommands, methods.SendMessage, methods.EditMessageText,
+    methods.EditMessageReplyMarkup, methods.DeleteMessage, methods.AnswerCallbackQuery, methods.SendChatAction,
+    methods.SendVideo, methods.SendPoll, methods.StopPoll, methods.GetChatMember,
+)  # fmt: skip
+
+
+@cache
+def response_models() -> tuple[type, ...]:
+    """aiogram parses each answer as `Response[ReturnType]`, a pydantic generic that pydantic caches only weakly:
+    under load the class was collected and rebuilt on many calls (a tenth of the bot's CPU in bench/load.py).
+    Holding them keeps each built once per process."""
+    return tuple(methods.Response[method.__returning__] for method in USED_METHODS)
+
+
 def create_bot(settings: BotSettings) -> Bot:
+    response_models()
     token = settings.bot_token.get_secret_value()
     if not token:
         raise RuntimeError("BOT_TOKEN is not set")

@@ -62,17 +62,28 @@ class Ledger:
             running = await pipe.execute()
         return ids, {job_id for job_id, busy in zip(ids, running) if busy}
 
+    async def next_position(self, head: int = 64) -> int:
+        """The place a job enqueued now gets: the queue's length less the jobs running. Workers take jobs from the
+        front, so only the first `head` are checked: a submit stays O(1) however long the line is."""
+        length = await self.redis.zcard(default_queue_name)
+        front = await self.redis.zrange(default_queue_name, 0, head - 1)
+        if not front:
+            return 1
+        running = await self.redis.exists(*(in_progress_key_prefix + raw.decode() for raw in front))
+        return length - running + 1
+
     async def positions(self) -> dict[str, int]:
         """1-based place in the line of every job not yet started."""
         ids, running = await self.queue_order()
         waiting = [job_id for job_id in ids if job_id not in running]
         return {job_id: place for place, job_id in enumerate(waiting, start=1)}
 
-    async def waiting_jobs(self) -> list[tuple[StoryJob, int]]:
-        """Queued jobs whose status message the bot keeps up to date, with the position it shows now."""
+    async def waiting_jobs(self) -> dict[str, tuple[int, dict]]:
+        """Queued jobs whose status message the bot keeps up to date: job id → (the position it shows now, the
+        job as JSON). The JSON is left unvalidated: a pass over a long line validates only the jobs it edits."""
         raw = await self.redis.hgetall(f"{PREFIX}:waiting")
-        entries = [json.loads(value) for value in raw.values()]
-        return [(StoryJob.model_validate(entry["job"]), entry["position"]) for entry in entries]
+        entries = {job_id.decode(): json.loads(value) for job_id, value in raw.items()}
+        return {job_id: (entry["position"], entry["job"]) for job_id, entry in entries.items()}
 
     async def save_position(self, job: StoryJob, position: int) -> None:
         entry = {"job": job.model_dump(mode="json"), "position": position}
