@@ -75,3 +75,18 @@ def test_the_writer_tells_a_whole_story_for_any_accepted_title(title, genre, lan
     for scene in story.scenes:
         assert scene.lines and all(line.text.strip() for line in scene.lines)
         assert all(line.speaker in speakers for line in scene.lines)
+
+
+@pytest.mark.slow
+def test_a_title_full_of_markup_emoji_and_bidi_marks_renders_a_whole_video(tmp_path):
+    from pipeline.render import Pipeline
+    from pipeline.settings import PipelineSettings
+    from tests.media_checks import assert_story_video
+
+    title, genre = split_title_and_genre(clean_title("<b>Робот</b> 🚀 & «Зорг»\u202e №7 — 100% *фантастика*"))
+    assert title_problem(title, TITLE_LIMIT) is None and genre is Genre.scifi
+    assert title == "<b>Робот</b> 🚀 & «Зорг» №7 — 100%"
+    request = StoryRequest(title=title, genre=genre, length=Length.short, seed=3)
+    out = tmp_path / "story.mp4"
+    Pipeline.from_settings(PipelineSettings(cache_dir=tmp_path / "cache")).render(request, out, size=(320, 180))
+    assert_story_video(out, 320, 180, min_seconds=30)

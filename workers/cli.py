@@ -7,8 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.genres import parse_genre
+from pipeline.genres import GENRE_NAMES, parse_genre
 from pipeline.types import Length, StageError, StoryRequest
+
+
+def genre_list(language: str) -> str:
+    return ", ".join(GENRE_NAMES[language].values())  # type: ignore[index]
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -20,8 +24,7 @@ def _render(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     genre = parse_genre(args.genre)
     if genre is None:
-        console.print(f"[red]Unknown genre {args.genre!r}.[/red] Try: басня, былина, сказка, повесть, комедия, "
-                      "трагедия, драма, ужасы (or fable, bylina, fairy tale, novella, comedy, tragedy, drama, horror).")
+        console.print(f"[red]Unknown genre {args.genre!r}.[/red] Try: {genre_list('ru')} (or {genre_list('en')}).")
         return 2
     try:
         size = parse_size(args.size)
@@ -80,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="render a story video in this process")
     render.add_argument("title", help='the story\'s title, e.g. "Гарри Поттер"')
-    render.add_argument("genre", help="басня, былина, сказка, повесть, комедия, трагедия, драма, ужасы (or English)")
+    render.add_argument("genre", help=f"{genre_list('ru')} (or English: {genre_list('en')})")
     render.add_argument("--lang", choices=["ru", "en"], default="ru")
     render.add_argument("--length", choices=[length.value for length in Length], default=Length.standard.value)
     render.add_argument("--seed", type=int, default=0)
