@@ -17,13 +17,15 @@ from pathlib import Path
 
 import cv2
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench reuses the tests' synthetic inputs
+
 from pipeline.assemble import FfmpegAssembler, video_seconds
 from pipeline.illustrate import make_illustrator
 from pipeline.media import run
 from pipeline.render import parse_size
 from pipeline.types import Illustration
 from pipeline.video.output import AUDIO_BITRATE
-from tests.test_assemble import make_narration, make_score, make_story
+from tests.test_assemble import make_narration, make_score, make_story  # noqa: E402
 
 SETTINGS = ("forest", "forest", "castle", "castle", "sea", "field")
 

@@ -1,6 +1,7 @@
 """The mp4: raw frames streamed into ffmpeg (libass subtitles, x264, AAC, faststart), the size guard, the thumbnail."""
 from __future__ import annotations
 
+import contextlib
 import math
 import subprocess
 import tempfile
@@ -60,10 +61,11 @@ def stream_frames(cmd: list[str], frames: Iterable[np.ndarray], cwd: Path, stage
         try:
             for frame in frames:
                 encoder.stdin.write(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).data)
-            encoder.stdin.close()
         except BrokenPipeError:
-            pass
+            pass  # ffmpeg stopped early: its exit code and log say why
         finally:
+            with contextlib.suppress(BrokenPipeError):
+                encoder.stdin.close()  # also when drawing failed, else ffmpeg would wait for frames forever
             code = encoder.wait()
         if code != 0:
             log.seek(0)
