@@ -555,6 +555,18 @@ class PrettyMidiComposer:
         return max(1, math.ceil(seconds / phrase_seconds)) * mood.phrase_bars
 
 
+def composer_cache_tag(composer: str, weights: Path | None) -> str:
+    """What besides the story, length and seed decides the music (the stage cache key): the backend, and for the
+    trained model its weights file, so retrained weights are not served old scores from the cache."""
+    if composer != "transformer":
+        return composer
+    from pipeline.music import DEFAULT_WEIGHTS
+
+    path = Path(weights) if weights else DEFAULT_WEIGHTS
+    stamp = f"{path.stat().st_size}:{path.stat().st_mtime_ns}" if path.exists() else "missing"
+    return f"{composer}:{path}:{stamp}"
+
+
 def make_composer(name: str = "transformer", soundfont: Path = DEFAULT_SOUNDFONT, sample_rate: int = 44100,
                   weights: Path | None = None) -> Composer:
     """"transformer": the trained music model (falls back to the rule-based generator, with a warning,

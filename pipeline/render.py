@@ -10,7 +10,7 @@ from PIL import Image
 
 from pipeline.assemble import TITLE_SECONDS, Assembler, make_assembler, video_seconds
 from pipeline.cache import StageCache, cache_key
-from pipeline.compose import Composer, make_composer
+from pipeline.compose import Composer, composer_cache_tag, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
 from pipeline.narrate import Narrator, make_narrator, narrator_cache_tag
 from pipeline.settings import PipelineSettings, get_settings
@@ -98,7 +98,8 @@ class Pipeline:
 
     def compose(self, story: Story, duration: float, seed: int, scene_starts: list[float] | None = None) -> Score:
         starts = [round(t, 2) for t in scene_starts] if scene_starts else None
-        key = cache_key(story, round(duration, 2), seed, starts, self.settings.composer, self.settings.sample_rate)
+        composer = composer_cache_tag(self.settings.composer, self.settings.music_weights)
+        key = cache_key(story, round(duration, 2), seed, starts, composer, self.settings.sample_rate)
         return self.cache.get_or_build(
             "compose", key, Score, lambda folder: self.composer.compose(story, duration, folder, seed, starts)
         )

@@ -16,6 +16,7 @@ from pipeline.compose import (
     PrettyMidiComposer,
     Segment,
     loop_to_length,
+    composer_cache_tag,
     make_composer,
     read_frames,
     render_midi,
@@ -265,3 +266,12 @@ def test_the_music_darkens_with_the_story(trained: PrettyMidiComposer) -> None:
 def test_missing_weights_fall_back_to_the_rule_based_generator(tmp_path: Path, caplog) -> None:
     assert isinstance(load_generator(tmp_path / "none.pt"), MotifGenerator)
     assert "weights not found" in caplog.text
+
+
+def test_retrained_weights_change_the_music_cache_tag(tmp_path: Path) -> None:
+    weights = tmp_path / "model.pt"
+    weights.write_bytes(b"old")
+    before = composer_cache_tag("transformer", weights)
+    weights.write_bytes(b"retrained")
+    assert composer_cache_tag("transformer", weights) != before
+    assert composer_cache_tag("pretty_midi", weights) == "pretty_midi"

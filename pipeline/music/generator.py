@@ -31,12 +31,12 @@ from pipeline.compose import (
     join_segments,
     new_instrument,
 )
+from pipeline.music import DEFAULT_WEIGHTS
 from pipeline.music.encoding import VELOCITY, Note, decode
 from pipeline.music.model import MusicTransformer, load_checkpoint
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "folk.pt"
 PRIME = [VELOCITY + 19]  # start at a moderate velocity
 CHUNK_EVENTS = 128
 MAX_EVENTS = 12_000  # a bound on sampling whatever the model does
