@@ -150,7 +150,7 @@ async def _send_fitting(
             smaller = int(path.stat().st_size * SHRINK_FACTOR)
             log.warning("%s: the Bot API refused %s (413); re-encoding under %d bytes", job.job_id, path.name, smaller)
             await reporter.show(t("video_shrinking", **status_fields(job)))
-            await asyncio.to_thread(fit_size, path, smaller, Encoding(), False)
+            await asyncio.to_thread(fit_size, path, smaller, Encoding(preset=get_settings().x264_preset), False)
     raise AssertionError("unreachable")
 
 
