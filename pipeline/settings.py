@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Mapping, TypeVar
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,11 +37,11 @@ class PipelineSettings(BaseSettings):
     illustrator: str = "shadow_theatre"
     illustrator_model: str = ""  # diffusers illustrator: model id or folder ("" = Kandinsky 2.2)
     illustrator_reranker: str = ""  # its CLIP reranker: model id or folder ("" = openai/clip-vit-base-patch32)
-    illustrator_device: str = "cpu"
+    illustrator_device: str = "auto"  # auto = cuda when present, else cpu
     upscaler: str = "ncnn"
     upscale_model: str = "realesr-animevideov3-x4"
     upscale_threads: int = 2
-    upscale_device: str = "cpu"  # the torch upscaler's device: "cuda" on GPU workers
+    upscale_device: str = "auto"  # the torch upscaler's device; auto = cuda when present, else cpu
     assembler: str = "ffmpeg"
 
     soundfont: Path = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -56,6 +57,28 @@ class PipelineSettings(BaseSettings):
     soft_subtitles: bool = False  # also a switchable mov_text subtitle track
     upload_limit_mb: float = 50.0  # a longer video is re-encoded to fit (Telegram's cloud Bot API: 50 MB)
     split_oversize: bool = False  # cut an oversize video into parts instead (a local Bot API server, 2000 MB)
+
+
+B = TypeVar("B")
+
+
+def build_backend(registry: Mapping[str, Callable[[PipelineSettings], B]], role: str, name: str,
+                  settings: PipelineSettings) -> B:
+    """The one factory body every stage uses: look the backend up by name and build it from the settings."""
+    try:
+        build = registry[name]
+    except KeyError:
+        raise ValueError(f"unknown {role} {name!r}; choose one of: {', '.join(registry)}") from None
+    return build(settings)
+
+
+def resolve_device(preference: str) -> str:
+    """"auto" → "cuda" when torch sees a GPU, else "cpu"; anything else is taken as written ("cuda:1")."""
+    if preference != "auto":
+        return preference
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @lru_cache

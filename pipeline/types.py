@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Callable, Literal
@@ -15,6 +17,10 @@ Role = Literal["narrator", "hero", "villain", "helper", "donor", "other"]
 
 # (stage name, fraction done in 0..1)
 Progress = Callable[[str, float], None]
+
+# The pipeline's stages in the order a render runs them; progress, cache folders and errors use these names.
+STAGES = ("write", "narrate", "compose", "illustrate", "upscale", "assemble")
+MAX_TITLE_CHARS = 200  # the longest title a StoryRequest takes; the bot trims or refuses longer ones
 
 
 def no_progress(stage: str, fraction: float) -> None:
@@ -56,7 +62,7 @@ class Frozen(BaseModel):
 
 
 class StoryRequest(Frozen):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
     genre: Genre
     language: Language = "ru"
     length: Length = Length.standard
@@ -171,3 +177,21 @@ class StageError(RuntimeError):
     def __init__(self, stage: str, message: str):
         super().__init__(f"{stage}: {message}")
         self.stage = stage
+
+
+class MissingExtra(RuntimeError):
+    """A backend was asked for whose optional dependencies are not installed (no silent fallback)."""
+
+    def __init__(self, backend: str, extra: str, module: str | None):
+        super().__init__(f"the {backend} backend needs {module or 'an optional package'}: "
+                         f"pip install 'digiteller[{extra}]'")
+        self.extra = extra
+
+
+@contextmanager
+def needs_extra(extra: str, backend: str) -> Iterator[None]:
+    """Wrap a backend's lazy import: a missing package becomes a MissingExtra naming the extra to install."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise MissingExtra(backend, extra, exc.name) from exc
