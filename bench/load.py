@@ -105,7 +105,7 @@ async def run(args: argparse.Namespace) -> None:
         "DIGITELLER_DAILY_QUOTA": "0",  # 0 = no quota: every simulated user may ask as often as it likes
     }  # fmt: skip
     bot = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "bot"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "app.cli", "bot"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=open(work / "bot.log", "wb"),
     )  # fmt: skip
     try:

@@ -24,13 +24,16 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from pipeline.compose import MOODS, Segment, render_midi
-from pipeline.music import data
-from pipeline.music.encoding import Note, decode
-from pipeline.music.generator import DEFAULT_WEIGHTS, PRIME, TransformerGenerator, skyline
-from pipeline.music.model import MusicTransformer, load_checkpoint
+from pipeline.compose.fluidsynth import render_midi
+from pipeline.compose.theory import MOODS, Segment
+from pipeline.compose.transformer import DEFAULT_WEIGHTS, data
+from pipeline.compose.transformer.encoding import Note, decode
+from pipeline.compose.transformer.generator import PRIME, TransformerGenerator, skyline
+from pipeline.compose.transformer.model import MusicTransformer, load_checkpoint
+from pipeline.settings import get_settings
 from pipeline.types import Genre
 
+Metrics = dict[str, float]
 DIATONIC = {0, 2, 4, 5, 7, 9, 11}  # the major scale; its rotations are all seven church modes
 
 
@@ -139,8 +142,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         midi_path = Path(folder) / "story.mid"
         midi.write(str(midi_path))
+        settings = get_settings()
         render_seconds, _ = timed(lambda: render_midi(midi_path, Path(folder) / "story.wav",
-                                                      Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), 44100), 1)
+                                                      settings.soundfont, settings.sample_rate), 1)
     print(f"FluidSynth rendering of it: {render_seconds:.1f} s")
 
 

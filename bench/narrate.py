@@ -16,18 +16,18 @@ from pathlib import Path
 
 from pipeline.genres import parse_genre
 from pipeline.narrate import make_narrator
+from pipeline.narrate.stress import accent
 from pipeline.settings import PipelineSettings
-from pipeline.speech.stress import accent
 from pipeline.types import Length, StoryRequest
 from pipeline.write import make_writer
 
 
 def timed_narration(request: StoryRequest, workers: int, sample_rate: int) -> tuple[float, float, int]:
     """(seconds of work, seconds of speech, lines) for one narration with an empty line cache."""
-    story = make_writer("grammar").write(request)
     with tempfile.TemporaryDirectory() as folder:
-        settings = PipelineSettings(cache_dir=Path(folder) / "cache", narrate_workers=workers)
-        narrator = make_narrator("festival", sample_rate=sample_rate, settings=settings)
+        settings = PipelineSettings(cache_dir=Path(folder) / "cache", narrate_workers=workers, sample_rate=sample_rate)
+        story = make_writer("grammar", settings).write(request)
+        narrator = make_narrator("festival", settings)
         start = time.perf_counter()
         narration = narrator.narrate(story, Path(folder) / "out", seed=request.seed)
         return time.perf_counter() - start, narration.duration, len(narration.clips)

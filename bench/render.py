@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from pipeline.genres import parse_genre
-from pipeline.render import STAGES, Pipeline, parse_size
+from pipeline.render import Pipeline, parse_size
 from pipeline.settings import PipelineSettings
-from pipeline.types import Length, StoryRequest
+from pipeline.types import STAGES, Length, StoryRequest
 
 
 def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str, float], float]:

@@ -1,6 +1,6 @@
 """The story writer's quality panel: fixed titles × every genre × both languages × every length.
 
-Prints, per language and length, how the stories fare on what a reader checks (pipeline/story_quality.py)
+Prints, per language and length, how the stories fare on what a reader checks (pipeline/write/quality.py)
 and how long writing one takes, then every story that fails, and the command that produced the figures.
 
     .venv/bin/python bench/writer.py [--seeds 3] [--writer grammar]
@@ -18,14 +18,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.settings import get_settings  # noqa: E402
-from pipeline.story_quality import check_story, panel_requests  # noqa: E402
-from pipeline.write import make_writer  # noqa: E402
+from pipeline.write import WRITERS, make_writer  # noqa: E402
+from pipeline.write.quality import check_story, panel_requests  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1, help="seeds per request (0, 1, ...)")
-    parser.add_argument("--writer", default="grammar", help="grammar or lm (DIGITELLER_LM_* settings apply)")
+    parser.add_argument("--writer", default=get_settings().writer, choices=list(WRITERS),
+                        help="the write backend (default: DIGITELLER_WRITER; DIGITELLER_LM_* settings apply)")
     args = parser.parse_args()
     writer = make_writer(args.writer, get_settings())
     groups: dict[tuple[str, str], list] = defaultdict(list)

@@ -1,18 +1,18 @@
-"""Inline keyboards and their callback data factories. Every callback is self-contained (no bot memory needed)
-and well under Telegram's 64 bytes: result buttons carry a request id kept in Redis and the three stage seeds."""
+"""The dialogue's inline keyboards and their callback data factories (the buttons the worker also puts under
+messages, Cancel and the result buttons, are in common.buttons)."""
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator, catalogs, gettext, story_language
+from common.buttons import LENGTH_ORDER
+from common.i18n import Translator, catalogs, gettext, story_language
 from pipeline.genres import genre_name
-from pipeline.types import Genre, Length, StageSeeds
+from pipeline.types import Genre, Length
 
 # The eight genres of the original task come first; the keyboard shows them all.
 DIALOGUE_GENRES = tuple(Genre)
-LENGTH_ORDER = (Length.short, Length.standard, Length.long)
 
 
 class GenreChoice(CallbackData, prefix="genre"):
@@ -29,27 +29,6 @@ class ConfirmChoice(CallbackData, prefix="go"):
 
 class LanguageChoice(CallbackData, prefix="lang"):
     language: str
-
-
-class CancelJob(CallbackData, prefix="x"):
-    key: str  # StoryJob.key; the chat comes from the message the button is on
-
-
-class Again(CallbackData, prefix="a"):
-    """A result button: `action` is one of ACTIONS; `request` a Ledger request id; v/m/p the seeds used."""
-
-    action: str
-    request: str
-    v: int
-    m: int
-    p: int
-
-    @property
-    def seeds(self) -> StageSeeds:
-        return StageSeeds(voices=self.v, music=self.m, pictures=self.p)
-
-
-ACTIONS = ("new", "music", "pictures", "voices", "longer", "shorter")
 
 
 def genre_keyboard(language: str) -> InlineKeyboardMarkup:
@@ -79,21 +58,4 @@ def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for language in catalogs():
         builder.button(text=gettext(language, "language_name"), callback_data=LanguageChoice(language=language))
-    return builder.as_markup()
-
-
-def cancel_keyboard(t: Translator, job_key: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t("button_cancel_job"), callback_data=CancelJob(key=job_key))
-    return builder.as_markup()
-
-
-def result_keyboard(t: Translator, request_id: str, length: Length, seeds: StageSeeds) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for action in ACTIONS:
-        if (action == "longer" and length == LENGTH_ORDER[-1]) or (action == "shorter" and length == LENGTH_ORDER[0]):
-            continue
-        data = Again(action=action, request=request_id, v=seeds.voices, m=seeds.music, p=seeds.pictures)
-        builder.button(text=t(f"button_{action}"), callback_data=data)
-    builder.adjust(2)
     return builder.as_markup()

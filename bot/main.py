@@ -17,13 +17,13 @@ from aiogram.types import (
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
-from bot.config import BotSettings, get_bot_settings
 from bot.handlers import all_routers
-from bot.handlers.game import GameMaster
-from bot.i18n import catalogs, gettext
 from bot.middlewares import I18nMiddleware, ThrottlingMiddleware
 from bot.queue import QueueWatcher, StoryQueue
-from bot.telegram import create_bot
+from bot.services.game import GameMaster
+from common.config import ServiceSettings, get_service_settings
+from common.i18n import catalogs, gettext
+from common.telegram import create_bot
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ GROUP_COMMANDS = ("story", "game", "endgame", "help")
 ADMIN_COMMANDS = (*PRIVATE_COMMANDS, "queue", "stats")
 
 
-def build_dispatcher(settings: BotSettings, pool: ArqRedis) -> Dispatcher:
+def build_dispatcher(settings: ServiceSettings, pool: ArqRedis) -> Dispatcher:
     queue = StoryQueue(pool, settings)
     games = GameMaster(queue, settings)
     storage = RedisStorage.from_url(settings.redis_url)
@@ -65,7 +65,7 @@ def command_menu(language: str, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(command=name, description=gettext(language, f"cmd_{name}")) for name in names]
 
 
-async def set_commands(bot: Bot, settings: BotSettings) -> None:
+async def set_commands(bot: Bot, settings: ServiceSettings) -> None:
     """The command menu for each language we speak, for private chats, groups and each admin's chat."""
     scopes = [
         (BotCommandScopeDefault(), PRIVATE_COMMANDS),
@@ -79,8 +79,8 @@ async def set_commands(bot: Bot, settings: BotSettings) -> None:
             await bot.set_my_commands(command_menu(language, names), scope=scope, language_code=language)
 
 
-async def run_polling(settings: BotSettings | None = None) -> None:
-    settings = settings or get_bot_settings()
+async def run_polling(settings: ServiceSettings | None = None) -> None:
+    settings = settings or get_service_settings()
     bot = create_bot(settings)
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     dp = build_dispatcher(settings, pool)

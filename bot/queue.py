@@ -10,22 +10,22 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import Message
 from arq.connections import ArqRedis
-from arq.constants import in_progress_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix
 from arq.jobs import Job
 
-from bot.config import BotSettings
-from bot.i18n import Translator, story_language
-from bot.keyboards import cancel_keyboard
+from common.buttons import cancel_keyboard
+from common.config import ServiceSettings
+from common.contract import StoryJob, job_id_for, status_fields
+from common.i18n import Translator, story_language
+from common.ledger import Ledger
 from pipeline.types import Genre, Length, StageSeeds, StoryRequest
-from workers.contract import StoryJob, job_id_for, status_fields
-from workers.ledger import Ledger
 
 log = logging.getLogger(__name__)
 MAX_EDITS_PER_PASS = 25
 
 
 class StoryQueue:
-    def __init__(self, pool: ArqRedis, settings: BotSettings):
+    def __init__(self, pool: ArqRedis, settings: ServiceSettings):
         self.pool = pool
         self.settings = settings
         slot_ttl = settings.job_timeout_seconds * settings.job_max_tries + 600
@@ -128,17 +128,7 @@ class StoryQueue:
 
     async def release(self, job: StoryJob) -> None:
         """The job is over: hand its user's slot to their next held job, if any."""
-        await release_and_promote(self.ledger, job)
-
-
-async def release_and_promote(ledger: Ledger, job: StoryJob) -> StoryJob | None:
-    if not job.user_id:
-        return None
-    promoted = await ledger.release_slot(job.user_id, job.job_id)
-    if promoted is not None:
-        position = await ledger.next_position()
-        await ledger.enqueue(promoted, position)
-    return promoted
+        await self.ledger.release_and_promote(job)
 
 
 class QueueWatcher:
@@ -176,7 +166,7 @@ class QueueWatcher:
                 await self._show(job, position)
 
     async def pool_has(self, job_id: str) -> bool:
-        return bool(await self.ledger.redis.exists(f"arq:job:{job_id}"))
+        return bool(await self.ledger.redis.exists(job_key_prefix + job_id))
 
     async def _show(self, job: StoryJob, position: int) -> None:
         t = Translator(job.language)

@@ -52,14 +52,17 @@ def media_duration(path: Path) -> float:
     return float(ffprobe(path)["format"]["duration"])
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Samples as float32 in [-1, 1], mono (channels averaged), and the sample rate. 16-bit PCM only."""
+def read_wav(path: Path, mono: bool = True) -> tuple[np.ndarray, int]:
+    """Samples as float32 in [-1, 1] and the sample rate. 16-bit PCM only. `mono`: one channel (channels
+    averaged), shape (n,); otherwise every channel, shape (n, channels)."""
     with wave.open(str(path), "rb") as wav:
         if wav.getsampwidth() != 2:
             raise ValueError(f"{path}: only 16-bit PCM wav is supported")
         frames = wav.readframes(wav.getnframes())
         samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
         channels = wav.getnchannels()
+        if not mono:
+            return samples.reshape(-1, channels), wav.getframerate()
         if channels > 1:
             samples = samples.reshape(-1, channels).mean(axis=1)
         return samples, wav.getframerate()

@@ -41,6 +41,7 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+@lru_cache(maxsize=100_000)
 def lemma(word: str) -> str:
     """The most likely normal form of a Russian word (ё read as е); an English word lower-cased."""
     word = normalise(word)

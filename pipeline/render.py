@@ -8,11 +8,14 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.assemble import TITLE_SECONDS, Assembler, make_assembler, video_seconds
+from pipeline import compose, illustrate, narrate, upscale, write
+from pipeline.assemble import Assembler, make_assembler
+from pipeline.assemble.shots import TITLE_SECONDS, video_seconds
 from pipeline.cache import StageCache, cache_key
-from pipeline.compose import Composer, composer_cache_tag, make_composer
+from pipeline.compose import Composer, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
-from pipeline.narrate import Narrator, make_narrator, narrator_cache_tag
+from pipeline.keep import Keeper
+from pipeline.narrate import Narrator, make_narrator
 from pipeline.settings import PipelineSettings, get_settings
 from pipeline.types import (
     Illustration,
@@ -25,10 +28,10 @@ from pipeline.types import (
     Video,
     no_progress,
 )
-from pipeline.upscale import Upscaler, make_upscaler, upscale_to
-from pipeline.write import Writer, make_writer, writer_cache_tag
+from pipeline.upscale import Upscaler, make_upscaler
+from pipeline.upscale.tiles import upscale_to
+from pipeline.write import Writer, make_writer
 
-STAGES = ("write", "narrate", "compose", "illustrate", "upscale", "assemble")
 MIN_SIDE, MAX_SIDE = 64, 8192
 
 
@@ -58,48 +61,30 @@ class Pipeline:
     def from_settings(cls, settings: PipelineSettings | None = None) -> Pipeline:
         """Build every backend once (models load here, so a worker does it in on_startup)."""
         s = settings or get_settings()
-        upscaler = None if s.upscaler == "none" else make_upscaler(
-            s.upscaler, s.upscale_model, s.upscale_threads, s.upscale_device, s.cache_dir
-        )
         return cls(
             settings=s,
             writer=make_writer(s.writer, s),
-            narrator=make_narrator(s.narrator, sample_rate=s.sample_rate, settings=s),
-            composer=make_composer(s.composer, soundfont=s.soundfont, sample_rate=s.sample_rate,
-                                   weights=s.music_weights),
-            illustrator=make_illustrator(s.illustrator),
-            upscaler=upscaler,
-            assembler=make_assembler(
-                s.assembler,
-                fps=s.fps,
-                crf=s.crf,
-                preset=s.x264_preset,
-                crossfade=s.crossfade_seconds,
-                music_volume=s.music_volume,
-                tune=s.x264_tune,
-                duck_db=s.music_duck_db,
-                loudness_lufs=s.loudness_lufs,
-                soft_subtitles=s.soft_subtitles,
-                upload_limit_mb=s.upload_limit_mb,
-                split_oversize=s.split_oversize,
-            ),
+            narrator=make_narrator(s.narrator, s),
+            composer=make_composer(s.composer, s),
+            illustrator=make_illustrator(s.illustrator, s),
+            upscaler=None if s.upscaler == "none" else make_upscaler(s.upscaler, s),
+            assembler=make_assembler(s.assembler, s),
             cache=StageCache(s.cache_dir, max_bytes=s.cache_max_mb * 1024 * 1024),
         )
 
     def write(self, request: StoryRequest) -> Story:
-        key = cache_key(request, writer_cache_tag(self.settings))
+        key = cache_key(request, write.cache_tag(self.settings.writer, self.settings))
         return self.cache.get_or_build("write", key, Story, lambda _: self.writer.write(request))
 
     def narrate(self, story: Story, seed: int, progress: Progress) -> Narration:
-        key = cache_key(story, seed, narrator_cache_tag(self.settings), self.settings.sample_rate)
+        key = cache_key(story, seed, narrate.cache_tag(self.settings.narrator, self.settings))
         return self.cache.get_or_build(
             "narrate", key, Narration, lambda folder: self.narrator.narrate(story, folder, seed, progress)
         )
 
     def compose(self, story: Story, duration: float, seed: int, scene_starts: list[float] | None = None) -> Score:
         starts = [round(t, 2) for t in scene_starts] if scene_starts else None
-        composer = composer_cache_tag(self.settings.composer, self.settings.music_weights)
-        key = cache_key(story, round(duration, 2), seed, starts, composer, self.settings.sample_rate)
+        key = cache_key(story, round(duration, 2), seed, starts, compose.cache_tag(self.settings.composer, self.settings))
         return self.cache.get_or_build(
             "compose", key, Score, lambda folder: self.composer.compose(story, duration, folder, seed, starts)
         )
@@ -112,7 +97,7 @@ class Pipeline:
         return size[0] // factor, size[1] // factor
 
     def draw(self, story: Story, scene: int, size: tuple[int, int], seed: int) -> Illustration:
-        key = cache_key(story, scene, size, seed, self.settings.illustrator)
+        key = cache_key(story, scene, size, seed, illustrate.cache_tag(self.settings.illustrator, self.settings))
         return self.cache.get_or_build(
             "illustrate", key, Illustration, lambda folder: self.illustrator.illustrate(story, scene, size, folder, seed)
         )
@@ -120,7 +105,7 @@ class Pipeline:
     def enlarge(self, drawn: Illustration, size: tuple[int, int]) -> Illustration:
         if (drawn.width, drawn.height) == size:
             return drawn
-        key = cache_key(drawn, size, self.settings.upscaler, self.settings.upscale_model)
+        key = cache_key(drawn, size, upscale.cache_tag(self.settings.upscaler, self.settings))
         return self.cache.get_or_build(
             "upscale", key, Illustration, lambda folder: self._upscaled(drawn, size, folder)
         )
@@ -140,8 +125,11 @@ class Pipeline:
         size: tuple[int, int] = (1280, 720),
         seeds: StageSeeds | None = None,
         progress: Progress = no_progress,
+        keep: Path | None = None,
     ) -> Video:
+        """Run every stage (cached ones come from the cache); with `keep`, copy each stage's output there."""
         seeds = seeds or StageSeeds.from_seed(request.seed)
+        keeper = Keeper(keep) if keep else None
         progress("write", 0.0)
         story = self.write(request)
         progress("write", 1.0)
@@ -160,6 +148,13 @@ class Pipeline:
         for picture in drawn:
             illustrations.append(self.enlarge(picture, size))
             progress("upscale", len(illustrations) / len(drawn))
+        if keeper:
+            keeper.story(story)
+            keeper.narration(narration)
+            keeper.score(score)
+            keeper.subtitles(narration, offset=TITLE_SECONDS)
+            for picture in illustrations:
+                keeper.picture(picture)
         progress("assemble", 0.0)
         out.parent.mkdir(parents=True, exist_ok=True)
         work_dir = Path(tempfile.mkdtemp(prefix="assemble-", dir=self.settings.work_dir))
@@ -167,5 +162,7 @@ class Pipeline:
             video = self.assembler.assemble(story, narration, score, illustrations, out, work_dir)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
+        if keeper:
+            keeper.video(video)
         progress("assemble", 1.0)
         return video

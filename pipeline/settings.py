@@ -30,13 +30,13 @@ class PipelineSettings(BaseSettings):
     tts_device: str = "auto"  # auto = cuda when present, else cpu (Silero, Piper)
     silero_repo: str = "snakers4/silero-models"  # or a local folder with hubconf.py (silero_source=local)
     silero_source: str = "github"
-    silero_models: dict[str, str] = {"ru": "v4_ru"}  # language → Silero TTS model id
+    silero_models: dict[str, str] = {"ru": "v4_ru", "en": "v3_en"}  # language → Silero TTS model id
     piper_voices_dir: Path | None = None  # folder of Piper *.onnx voices with their *.onnx.json
-    composer: str = "transformer"  # transformer (the trained music model), pretty_midi (rule-based)
-    music_weights: Path | None = None  # the music model's checkpoint; None = pipeline/music/weights/folk.pt
+    composer: str = "transformer"  # transformer (the trained music model) or motif (rule-based motifs)
+    music_weights: Path | None = None  # the music model's checkpoint; None = pipeline/compose/transformer/weights/folk.pt
     illustrator: str = "shadow_theatre"
-    illustrator_model: str = ""  # diffusers illustrator: model id or folder ("" = Kandinsky 2.2)
-    illustrator_reranker: str = ""  # its CLIP reranker: model id or folder ("" = openai/clip-vit-base-patch32)
+    illustrator_model: str = "kandinsky-community/kandinsky-2-2-decoder"  # diffusion illustrator: model id or folder
+    illustrator_reranker: str = "openai/clip-vit-base-patch32"  # its CLIP reranker: model id or folder
     illustrator_device: str = "auto"  # auto = cuda when present, else cpu
     upscaler: str = "ncnn"
     upscale_model: str = "realesr-animevideov3-x4"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import inspect
+import json
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -17,14 +17,12 @@ import pytest
 from arq import Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
 
-from bot.config import BotSettings, get_bot_settings
 from bot.main import build_dispatcher
-from bot.telegram import create_bot
-from pipeline.render import STAGES
+from common.config import ServiceSettings, get_service_settings
+from common.telegram import create_bot
 from pipeline.settings import get_settings
-from pipeline.types import Progress, StageSeeds, StoryRequest, Video
+from pipeline.types import STAGES, Progress, StageSeeds, StoryRequest, Video
 from workers.worker import WorkerSettings
-
 
 USER_ID = 777
 ADMIN_ID = 4242
@@ -68,7 +66,7 @@ async def wait_until(condition: Callable[[], bool | Awaitable[bool]], timeout: f
 
 @dataclass
 class BotApp:
-    settings: BotSettings
+    settings: ServiceSettings
     pool: ArqRedis
 
     async def queued_payloads(self) -> list[dict]:
@@ -97,7 +95,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, fake_telegram, redis_url: str, tm
     (tmp_path / "work").mkdir(exist_ok=True)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    get_bot_settings.cache_clear()
+    get_service_settings.cache_clear()
     get_settings.cache_clear()
     monkeypatch.setattr(WorkerSettings, "max_tries", int(extra.get("DIGITELLER_JOB_MAX_TRIES", "3")))
     monkeypatch.setattr(WorkerSettings, "job_timeout", int(extra.get("DIGITELLER_JOB_TIMEOUT", "3600")))
@@ -105,7 +103,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, fake_telegram, redis_url: str, tm
 
 @contextlib.asynccontextmanager
 async def running_bot() -> AsyncIterator[BotApp]:
-    settings = get_bot_settings()
+    settings = get_service_settings()
     bot = create_bot(settings)
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     dp = build_dispatcher(settings, pool)
@@ -215,7 +213,7 @@ def main() -> None:
 
     folder, stage_seconds = Path(sys.argv[1]), float(sys.argv[2])
     pipeline = FakePipeline(folder, stage_seconds=stage_seconds)
-    make_worker(get_bot_settings().redis_url, burst=False, pipeline=pipeline).run()
+    make_worker(get_service_settings().redis_url, burst=False, pipeline=pipeline).run()
 
 
 if __name__ == "__main__":

@@ -8,12 +8,14 @@ import pretty_midi
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.assemble import END_SECONDS, TAIL_SECONDS, TITLE_SECONDS, FfmpegAssembler, plan_shots, video_seconds
+from pipeline.assemble import ASSEMBLERS, CODE_VERSION, cache_tag, make_assembler
+from pipeline.assemble.output import fit_size
+from pipeline.assemble.shots import END_SECONDS, TAIL_SECONDS, TITLE_SECONDS, plan_shots, video_seconds
+from pipeline.assemble.sound import loudness
+from pipeline.assemble.subtitles import write_subtitles
 from pipeline.media import write_wav
+from pipeline.settings import PipelineSettings
 from pipeline.types import Character, Clip, Genre, Illustration, Line, Narration, Scene, Score, Story, StoryRequest
-from pipeline.video.sound import loudness
-from pipeline.video.subtitles import write_subtitles
-from pipeline.video.output import Encoding, fit_size
 from tests.media_checks import assert_story_video, decoded_audio, duration, frame_at, streams
 
 SIZE = (320, 180)
@@ -94,9 +96,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Story, Nar
     story = make_story()
     narration = make_narration(story, folder)
     score = make_score(video_seconds(narration), folder)
-    video = FfmpegAssembler(crossfade=0.6, soft_subtitles=True).assemble(
-        story, narration, score, make_pictures(3, folder), folder / "story.mp4", folder
-    )
+    assembler = make_assembler("ffmpeg", PipelineSettings(crossfade_seconds=0.6, soft_subtitles=True))
+    video = assembler.assemble(story, narration, score, make_pictures(3, folder), folder / "story.mp4", folder)
     return video.path, story, narration, video.thumbnail, score
 
 
@@ -232,7 +233,8 @@ def test_vertical_and_square_videos_from_wide_pictures(tmp_path, size):
     narration = make_narration(story, tmp_path, line_seconds=1.0)
     score = make_score(video_seconds(narration), tmp_path)
     pictures = [p.model_copy(update={"width": size[0], "height": size[1]}) for p in make_pictures(1, tmp_path)]
-    video = FfmpegAssembler().assemble(story, narration, score, pictures, tmp_path / "phone.mp4", tmp_path)
+    assembler = make_assembler("ffmpeg", PipelineSettings())
+    video = assembler.assemble(story, narration, score, pictures, tmp_path / "phone.mp4", tmp_path)
     assert_story_video(video.path, *size, min_seconds=narration.duration)
 
 
@@ -241,12 +243,12 @@ def test_size_guard_reencodes_or_splits_an_oversize_video(rendered, tmp_path):
     limit = source.stat().st_size // 2
     smaller = tmp_path / "fit.mp4"
     smaller.write_bytes(source.read_bytes())
-    assert fit_size(smaller, limit, Encoding(), split=False) == [smaller]
+    assert fit_size(smaller, limit, "veryfast", split=False) == [smaller]
     assert smaller.stat().st_size <= limit
     assert abs(duration(smaller) - duration(source)) < 0.5
     whole = tmp_path / "split.mp4"
     whole.write_bytes(source.read_bytes())
-    parts = fit_size(whole, source.stat().st_size * 2 // 3, Encoding(), split=True)
+    parts = fit_size(whole, source.stat().st_size * 2 // 3, "veryfast", split=True)
     assert len(parts) >= 2
     assert abs(sum(duration(part) for part in parts) - duration(source)) < 0.5
 
@@ -259,3 +261,13 @@ def test_markup_in_lines_is_shown_as_text(tmp_path):
     ass = write_subtitles(story, narration, SIZE, tmp_path / "subs.ass").read_text(encoding="utf-8")
     assert "<b>Гарри</b>" in ass and "*жирный*" in ass
     assert "{\\i1}" not in ass, "a user's override tag reached libass"
+
+
+def test_make_assembler_and_cache_tag():
+    with pytest.raises(ValueError):
+        make_assembler("moviepy", PipelineSettings())
+    tag = cache_tag("ffmpeg", PipelineSettings())
+    assert tag.startswith("ffmpeg:") and tag.endswith(f"v{CODE_VERSION}")
+    assert cache_tag("ffmpeg", PipelineSettings(crf=28)) != tag
+    assert cache_tag("ffmpeg", PipelineSettings(x264_tune="")) != tag
+    assert set(ASSEMBLERS) == {"ffmpeg"}

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.titles import clean_title, title_problem
 from pipeline.genres import split_title_and_genre
+from pipeline.settings import PipelineSettings
 from pipeline.types import Genre, Length, StoryRequest
 from pipeline.write import make_writer
 
@@ -69,7 +70,7 @@ accepted_titles = titles.map(lambda t: split_title_and_genre(clean_title(t))[0])
 )
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 def test_the_writer_tells_a_whole_story_for_any_accepted_title(title, genre, language, seed):
-    story = make_writer().write(StoryRequest(title=title, genre=genre, language=language, length=Length.short, seed=seed))
+    story = make_writer("grammar", PipelineSettings()).write(StoryRequest(title=title, genre=genre, language=language, length=Length.short, seed=seed))
     assert len(story.scenes) >= 2
     speakers = {c.id for c in story.characters} | {"narrator"}
     for scene in story.scenes:

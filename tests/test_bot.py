@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from bot.i18n import catalogs
+from common.i18n import catalogs
 from pipeline.genres import split_title_and_genre
 from pipeline.types import Genre
 from tests.bot_app import buttons, configure, press, running_bot, says
@@ -230,8 +230,9 @@ def test_every_locale_has_every_key_with_the_same_fields():
 
 
 def test_every_callback_fits_telegrams_64_bytes_even_with_the_largest_seeds():
-    from bot.i18n import Translator
-    from bot.keyboards import cancel_keyboard, confirm_keyboard, genre_keyboard, length_keyboard, result_keyboard
+    from bot.keyboards import confirm_keyboard, genre_keyboard, length_keyboard
+    from common.buttons import cancel_keyboard, result_keyboard
+    from common.i18n import Translator
     from pipeline.types import Length, StageSeeds
 
     t = Translator("ru")

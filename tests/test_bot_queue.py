@@ -18,6 +18,7 @@ from tests.bot_app import (
     wait_until,
 )
 
+
 async def test_queue_positions_are_shown_and_updated_as_the_line_moves(story_env):
     users = [101, 102, 103]
     async with running_bot() as app:
@@ -131,7 +132,7 @@ async def test_a_delivered_job_run_again_sends_nothing(story_env, redis_url, fak
         ask(story_env, "/story Кот в сапогах сказка")
         [payload] = await app.wait_for_queued()
         await run_worker_until_queue_empty(redis_url, fake_pipeline)
-        from workers.contract import StoryJob
+        from common.contract import StoryJob
 
         job = StoryJob.model_validate(payload)
         await app.pool.enqueue_job("make_story", payload, _job_id=job.job_id + ":again")

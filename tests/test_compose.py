@@ -1,6 +1,7 @@
 """The compose stage: moods per genre, the seeded generator, real FluidSynth rendering, looping and fades."""
 from __future__ import annotations
 
+import sys
 import wave
 from collections import Counter
 from pathlib import Path
@@ -9,25 +10,18 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from pipeline.compose import (
-    MODES,
-    MOODS,
-    MotifGenerator,
-    PrettyMidiComposer,
-    Segment,
-    loop_to_length,
-    composer_cache_tag,
-    make_composer,
-    read_frames,
-    render_midi,
-    scene_segments,
-    write_midi,
-)
+from pipeline.compose import COMPOSERS, cache_tag, make_composer
+from pipeline.compose.fluidsynth import SoundFontComposer, loop_to_length, render_midi, write_midi
+from pipeline.compose.motif import MotifGenerator
+from pipeline.compose.theory import MODES, MOODS, Segment, scene_segments
+from pipeline.compose.transformer import DEFAULT_WEIGHTS
+from pipeline.compose.transformer.generator import TransformerGenerator
 from pipeline.media import read_wav, rms_dbfs
-from pipeline.music.generator import DEFAULT_WEIGHTS, TransformerGenerator, load_generator
-from pipeline.types import Genre, Line, Scene, Score, Story, StoryRequest
+from pipeline.settings import PipelineSettings
+from pipeline.types import Genre, Line, MissingExtra, Scene, Score, Story, StoryRequest
 
 RATE = 22050  # half the default rate keeps the tests quick; the code path is the same
+SETTINGS = PipelineSettings(sample_rate=RATE)
 
 
 def story_in(genre: Genre) -> Story:
@@ -40,17 +34,17 @@ def notes_of(midi: pretty_midi.PrettyMIDI) -> list[tuple[int, int, float, float,
 
 
 @pytest.fixture(scope="module")
-def composer() -> PrettyMidiComposer:
-    return PrettyMidiComposer(sample_rate=RATE)
+def composer() -> SoundFontComposer:
+    return SoundFontComposer(SETTINGS.soundfont, RATE, MotifGenerator())
 
 
 @pytest.fixture(scope="module")
-def horror(composer: PrettyMidiComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
+def horror(composer: SoundFontComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
     return composer.compose(story_in(Genre.horror), 12.3, tmp_path_factory.mktemp("horror"), seed=7)
 
 
 @pytest.fixture(scope="module")
-def comedy(composer: PrettyMidiComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
+def comedy(composer: SoundFontComposer, tmp_path_factory: pytest.TempPathFactory) -> Score:
     return composer.compose(story_in(Genre.comedy), 8.0, tmp_path_factory.mktemp("comedy"), seed=7)
 
 
@@ -60,7 +54,7 @@ def test_rendered_audio_has_the_duration_and_is_not_silent(horror: Score) -> Non
     assert abs(len(samples) / rate - 12.3) < 0.1
     middle = samples[len(samples) // 2 - rate: len(samples) // 2 + rate]
     assert rms_dbfs(middle) > -35
-    frames, _ = read_frames(horror.audio)  # both channels: the peak is in one of them
+    frames, _ = read_wav(horror.audio, mono=False)  # both channels: the peak is in one of them
     assert -3.2 < 20 * np.log10(np.max(np.abs(frames))) < -2.8
     assert horror.midi.name == "score.mid" and horror.mood == MOODS[Genre.horror].name
 
@@ -160,7 +154,7 @@ def test_looping_matches_a_continuous_performance() -> None:
 
 
 def test_long_scores_loop_the_rendered_piece(tmp_path: Path) -> None:
-    composer = PrettyMidiComposer(sample_rate=RATE, max_piece_seconds=5.0)
+    composer = SoundFontComposer(SETTINGS.soundfont, RATE, MotifGenerator(), max_piece_seconds=5.0)
     score = composer.compose(story_in(Genre.comedy), 20.0, tmp_path, seed=1)
     samples, rate = read_wav(score.audio)
     assert abs(len(samples) / rate - 20.0) < 0.1
@@ -171,18 +165,30 @@ def test_long_scores_loop_the_rendered_piece(tmp_path: Path) -> None:
 
 
 def test_make_composer() -> None:
-    assert isinstance(make_composer("pretty_midi", sample_rate=RATE).generator, MotifGenerator)
+    assert set(COMPOSERS) == {"transformer", "motif"}
+    composer = make_composer("motif", SETTINGS)
+    assert isinstance(composer, SoundFontComposer) and isinstance(composer.generator, MotifGenerator)
+    assert composer.sample_rate == RATE and composer.soundfont == SETTINGS.soundfont
     with pytest.raises(ValueError):
-        make_composer("nope")
+        make_composer("nope", SETTINGS)
+
+
+def test_the_transformer_composer_without_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # an image built without torch
+    for module in [m for m in sys.modules if m.startswith("pipeline.compose.transformer.")]:
+        monkeypatch.delitem(sys.modules, module)
+    with pytest.raises(MissingExtra) as error:
+        make_composer("transformer", SETTINGS)
+    assert error.value.extra == "cpu" and "transformer composer" in str(error.value)
 
 
 # --- the trained model ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def trained() -> PrettyMidiComposer:
+def trained() -> SoundFontComposer:
     """The pipeline's default composer, on the weights committed in the repository."""
     assert DEFAULT_WEIGHTS.exists(), "the trained music model's weights are missing"
-    composer = make_composer(sample_rate=RATE)
+    composer = make_composer("transformer", SETTINGS)
     assert isinstance(composer.generator, TransformerGenerator)
     return composer
 
@@ -191,7 +197,7 @@ def melody_of(midi: pretty_midi.PrettyMIDI, program: int) -> list[pretty_midi.No
     return next(i for i in midi.instruments if i.program == program).notes
 
 
-def test_the_model_plays_horror_slow_and_minor_comedy_quick_and_major(trained: PrettyMidiComposer) -> None:
+def test_the_model_plays_horror_slow_and_minor_comedy_quick_and_major(trained: SoundFontComposer) -> None:
     pace = {}
     for genre in (Genre.horror, Genre.comedy):
         mood = MOODS[genre]
@@ -211,7 +217,7 @@ def test_the_model_plays_horror_slow_and_minor_comedy_quick_and_major(trained: P
     assert pace[Genre.comedy] > 2 * pace[Genre.horror]
 
 
-def test_the_model_renders_the_requested_length(trained: PrettyMidiComposer, tmp_path: Path) -> None:
+def test_the_model_renders_the_requested_length(trained: SoundFontComposer, tmp_path: Path) -> None:
     score = trained.compose(story_in(Genre.fairy_tale), 9.5, tmp_path, seed=3)
     samples, rate = read_wav(score.audio)
     assert abs(len(samples) / rate - 9.5) < 0.05
@@ -220,20 +226,20 @@ def test_the_model_renders_the_requested_length(trained: PrettyMidiComposer, tmp
 
 
 @pytest.mark.parametrize("genre", [Genre.scifi, Genre.fantasy, Genre.detective])
-def test_the_new_genres_render_with_the_trained_model(trained: PrettyMidiComposer, genre: Genre, tmp_path: Path) -> None:
+def test_the_new_genres_render_with_the_trained_model(trained: SoundFontComposer, genre: Genre, tmp_path: Path) -> None:
     score = trained.compose(story_in(genre), 15.0, tmp_path, seed=0)
     samples, rate = read_wav(score.audio)
     assert abs(len(samples) / rate - 15.0) < 0.05 and rms_dbfs(samples) > -40
 
 
-def test_a_zero_length_note_does_not_hang_fluidsynth(composer: PrettyMidiComposer, tmp_path: Path) -> None:
+def test_a_zero_length_note_does_not_hang_fluidsynth(composer: SoundFontComposer, tmp_path: Path) -> None:
     midi = pretty_midi.PrettyMIDI()
     pad = pretty_midi.Instrument(program=89)
     pad.notes += [pretty_midi.Note(60, 57, 0.0, 1.0), pretty_midi.Note(60, 57, 1.0, 1.0)]  # the second: start == end
     midi.instruments.append(pad)
     write_midi(midi, tmp_path / "score.mid")
     wav = render_midi(tmp_path / "score.mid", tmp_path / "score.wav", composer.soundfont, RATE, timeout=30)
-    frames, rate = read_frames(wav)
+    frames, rate = read_wav(wav, mono=False)
     assert len(frames) / rate < 10
 
 
@@ -241,7 +247,7 @@ def scene(text: str, time_of_day: str = "day") -> Scene:
     return Scene(setting="forest", time_of_day=time_of_day, lines=(Line(text=text),))
 
 
-def test_the_music_darkens_with_the_story(trained: PrettyMidiComposer) -> None:
+def test_the_music_darkens_with_the_story(trained: SoundFontComposer) -> None:
     story = Story(request=StoryRequest(title="Кот", genre=Genre.fairy_tale), title="Кот", characters=(),
                   scenes=(scene("Кот весело пел песни на празднике, и все смеялись."),
                           scene("Кот шёл по лесу."),
@@ -263,15 +269,20 @@ def test_the_music_darkens_with_the_story(trained: PrettyMidiComposer) -> None:
     assert (base.tonic + 3) % 12 in darker and (base.tonic + 4) % 12 not in darker  # the minor third now
 
 
-def test_missing_weights_fall_back_to_the_rule_based_generator(tmp_path: Path, caplog) -> None:
-    assert isinstance(load_generator(tmp_path / "none.pt"), MotifGenerator)
-    assert "weights not found" in caplog.text
+def test_missing_weights_are_an_error_not_the_rule_based_generator(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="weights not found"):
+        make_composer("transformer", PipelineSettings(sample_rate=RATE, music_weights=tmp_path / "none.pt"))
 
 
-def test_retrained_weights_change_the_music_cache_tag(tmp_path: Path) -> None:
+def test_the_cache_tag_names_backend_weights_soundfont_rate_and_code(tmp_path: Path) -> None:
     weights = tmp_path / "model.pt"
     weights.write_bytes(b"old")
-    before = composer_cache_tag("transformer", weights)
-    weights.write_bytes(b"retrained")
-    assert composer_cache_tag("transformer", weights) != before
-    assert composer_cache_tag("pretty_midi", weights) == "pretty_midi"
+    settings = PipelineSettings(sample_rate=RATE, music_weights=weights)
+    before = cache_tag("transformer", settings)
+    assert "model.pt" in before and str(RATE) in before and SETTINGS.soundfont.name in before
+    weights.write_bytes(b"new")  # retrained weights, the same size
+    assert cache_tag("transformer", settings) != before
+    motif = cache_tag("motif", settings)
+    assert motif.startswith("motif") and "model.pt" not in motif
+    assert cache_tag("motif", PipelineSettings(sample_rate=44100)) != cache_tag("motif", SETTINGS)
+    assert cache_tag("motif", settings) == motif

@@ -150,7 +150,7 @@ async def test_progress_edits_in_a_group_share_one_budget_across_workers(redis_u
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    from workers.ledger import Ledger
+    from common.ledger import Ledger
 
     pools = [await create_pool(RedisSettings.from_dsn(redis_url)) for _ in range(2)]  # two workers
     try:

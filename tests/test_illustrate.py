@@ -1,4 +1,4 @@
-"""The shadow-theatre illustrator: words → drawn elements, sizes, layers, seeds."""
+"""The shadow-theatre illustrator: words → drawn elements, sizes, layers, seeds; the registry and its cache tags."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.illustrate import ShadowTheatreIllustrator, lemmas, look_for, make_illustrator
+from pipeline.illustrate import cache_tag, make_illustrator, plan_scene
+from pipeline.illustrate.shadow.figures import look_for
+from pipeline.illustrate.shadow.theatre import ShadowTheatreIllustrator
+from pipeline.settings import PipelineSettings
 from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
 
 HERO = Character(id="hero", name="Иван", gender="male", role="hero")
@@ -49,11 +52,13 @@ def pixels(path: Path) -> np.ndarray:
     return np.asarray(load(path).convert("RGB"), dtype=np.float32)
 
 
-def test_lemmas_of_russian_and_english_words():
-    assert "замок" in lemmas("замком")
-    assert "ночь" in lemmas("Ночью")
-    assert "wolf" in lemmas("wolves")
-    assert "castle" in lemmas("castles")
+def test_the_plan_reads_russian_and_english_word_forms():
+    russian = plan_scene(make_story(CASTLE_AT_NIGHT), 0).elements
+    assert russian["castle"] == "word: замком"  # замком → замок
+    assert russian["moon"] == "word: Ночью"  # Ночью → ночь
+    scene = Scene(setting="field", lines=(Line(text="Wolves ran past the castles."),))
+    english = plan_scene(make_story(scene, language="en", characters=()), 0).elements
+    assert english["wolf"] == "word: Wolves" and english["castle"] == "word: castles"
 
 
 def test_scene_words_map_to_drawn_elements(story, illustrator, tmp_path):
@@ -144,10 +149,26 @@ def test_every_setting_and_genre_renders(illustrator, tmp_path):
 
 
 def test_make_illustrator():
-    assert isinstance(make_illustrator(), ShadowTheatreIllustrator)
-    assert isinstance(make_illustrator("shadow_theatre"), ShadowTheatreIllustrator)
-    with pytest.raises(ValueError):
-        make_illustrator("diffusion-in-a-box")
+    settings = PipelineSettings()
+    assert settings.illustrator == "shadow_theatre"
+    assert isinstance(make_illustrator(settings.illustrator, settings), ShadowTheatreIllustrator)
+    with pytest.raises(ValueError, match="choose one of: shadow_theatre, diffusion"):
+        make_illustrator("diffusion-in-a-box", settings)
+
+
+def test_the_cache_tag_names_the_backend_the_diffusion_models_and_the_code_version(monkeypatch):
+    import pipeline.illustrate
+
+    settings = PipelineSettings(illustrator_device="cpu")
+    assert cache_tag("shadow_theatre", settings) == "shadow_theatre:v1"
+    diffusion = cache_tag("diffusion", settings)
+    assert diffusion == "diffusion:kandinsky-community/kandinsky-2-2-decoder:openai/clip-vit-base-patch32:float32:v1"
+    other = settings.model_copy(update={"illustrator_model": "my/model", "illustrator_reranker": "my/clip"})
+    assert cache_tag("diffusion", other) == "diffusion:my/model:my/clip:float32:v1"
+    on_gpu = settings.model_copy(update={"illustrator_device": "cuda"})
+    assert cache_tag("diffusion", on_gpu).endswith(":float16:v1")  # half precision draws other pixels
+    monkeypatch.setattr(pipeline.illustrate, "CODE_VERSION", 2)
+    assert cache_tag("shadow_theatre", settings) == "shadow_theatre:v2"
 
 
 def test_a_dragon_character_and_a_king_are_drawn(illustrator, tmp_path):
@@ -221,8 +242,7 @@ def test_props_from_the_vector_assets_are_drawn_on_the_figures_layer(illustrator
 
 
 def test_every_curated_icon_renders_as_a_silhouette():
-    from pipeline.illustrate import ICON_PROPS
-    from pipeline.pictures.icons import icon_mask, icon_names
+    from pipeline.illustrate.shadow.icons import ICON_PROPS, icon_mask, icon_names
 
     assert {prop.icon for prop in ICON_PROPS.values()} <= set(icon_names())
     for name in icon_names():
@@ -233,7 +253,7 @@ def test_every_curated_icon_renders_as_a_silhouette():
 MEASURE_4K = """
 import resource, sys
 from pathlib import Path
-from pipeline.illustrate import ShadowTheatreIllustrator
+from pipeline.illustrate.shadow.theatre import ShadowTheatreIllustrator
 from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
 text = "Ночью в грозу Иван шёл по лесу к замку; выл волк, над рекой кружили вороны, светила луна."
 scene = Scene(setting="forest", time_of_day="night", lines=(Line(text=text, speaker="hero"),))

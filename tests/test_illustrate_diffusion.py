@@ -1,6 +1,7 @@
 """The diffusers illustrator with tiny random components built here (no hub): prompts, best-of-N by CLIP, output."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ pytest.importorskip("diffusers")
 torch = pytest.importorskip("torch")
 
 from pipeline.illustrate import make_illustrator  # noqa: E402
-from pipeline.pictures.diffusion import ClipReranker, DiffusionIllustrator, scene_prompt, story_style  # noqa: E402
+from pipeline.illustrate.diffusion import ClipReranker, DiffusionIllustrator, scene_prompt, story_style  # noqa: E402
+from pipeline.settings import PipelineSettings, resolve_device  # noqa: E402
 from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest  # noqa: E402
 
 HERO = Character(id="hero", name="Иван", gender="male", role="hero")
@@ -84,7 +86,7 @@ def test_one_style_per_story_and_the_scene_words_in_the_prompt():
 
 
 def test_the_reranker_scores_each_image(tiny_models):
-    reranker = ClipReranker(str(tiny_models[1]), local_files_only=True)
+    reranker = ClipReranker(str(tiny_models[1]), "cpu", local_files_only=True)
     noise = [Image.fromarray(np.random.default_rng(i).integers(0, 255, (40, 60, 3), dtype=np.uint8)) for i in range(3)]
     scores = reranker.scores(noise, "a castle at night")
     assert len(scores) == 3 and len(set(scores)) == 3
@@ -92,7 +94,7 @@ def test_the_reranker_scores_each_image(tiny_models):
 
 def test_best_of_n_is_the_candidate_clip_likes_most(tiny_models, tmp_path):
     t2i, clip = tiny_models
-    illustrator = DiffusionIllustrator.from_pretrained(str(t2i), reranker=str(clip), local_files_only=True,
+    illustrator = DiffusionIllustrator.from_pretrained(str(t2i), str(clip), "cpu", local_files_only=True,
                                                        candidates=3, steps=2, native=(64, 64))
     result = illustrator.illustrate(STORY, 0, (160, 90), tmp_path, seed=3)
     with Image.open(result.image) as image:
@@ -115,15 +117,17 @@ def test_best_of_n_is_the_candidate_clip_likes_most(tiny_models, tmp_path):
     assert min(errors) < 1 < sorted(errors)[1]  # the saved picture is that candidate and no other
 
 
-def test_make_illustrator_builds_the_diffusers_backend_from_settings(tiny_models, monkeypatch):
-    from pipeline.settings import get_settings
-
-    monkeypatch.setenv("DIGITELLER_ILLUSTRATOR_MODEL", str(tiny_models[0]))
-    monkeypatch.setenv("DIGITELLER_ILLUSTRATOR_RERANKER", str(tiny_models[1]))
-    get_settings.cache_clear()
-    try:
-        illustrator = make_illustrator("diffusers")
-    finally:
-        get_settings.cache_clear()
+def test_make_illustrator_builds_the_diffusion_backend_from_settings(tiny_models):
+    settings = PipelineSettings(illustrator_model=str(tiny_models[0]), illustrator_reranker=str(tiny_models[1]))
+    illustrator = make_illustrator("diffusion", settings)
     assert isinstance(illustrator, DiffusionIllustrator)
     assert isinstance(illustrator.reranker, ClipReranker)
+    assert illustrator.reranker.device == resolve_device("auto")  # "auto" is resolved, not handed to torch
+
+
+def test_a_missing_diffusers_names_the_extra(monkeypatch):
+    from pipeline.types import MissingExtra
+
+    monkeypatch.setitem(sys.modules, "diffusers", None)  # "import diffusers" now fails as if it were not installed
+    with pytest.raises(MissingExtra, match=r"digiteller\[diffusion\]"):
+        make_illustrator("diffusion", PipelineSettings(illustrator_model="tiny", illustrator_reranker="tiny"))

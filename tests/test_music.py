@@ -9,10 +9,19 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.music import data
-from pipeline.music.encoding import NOTE_OFF, TIME_SHIFT, VOCAB_SIZE, Note, decode, encode, quantise, transpose
-from pipeline.music.model import ModelConfig, MusicTransformer, load_checkpoint
-from pipeline.music.train import train
+from pipeline.compose.transformer import data
+from pipeline.compose.transformer.encoding import (
+    NOTE_OFF,
+    TIME_SHIFT,
+    VOCAB_SIZE,
+    Note,
+    decode,
+    encode,
+    quantise,
+    transpose,
+)
+from pipeline.compose.transformer.model import ModelConfig, MusicTransformer, load_checkpoint
+from pipeline.compose.transformer.train import train
 
 TUNE = """X:1
 T:Test tune

@@ -8,22 +8,25 @@ import numpy as np
 import pytest
 
 from pipeline.media import read_wav, rms_dbfs
-from pipeline.narrate import (
-    LEAD_IN_SECONDS,
-    LINE_PAUSE_SECONDS,
-    SCENE_PAUSE_SECONDS,
-    EspeakVoice,
-    FestivalEspeakNarrator,
-    FestivalVoice,
-    SynthItem,
-    cast_voices,
-    make_narrator,
-    speakable,
-)
+from pipeline.narrate import Narrator, make_narrator
+from pipeline.narrate.casting import cast_voices
+from pipeline.narrate.espeak import EspeakVoice
+from pipeline.narrate.festival import FestivalNarrator, FestivalVoice, narrator_voice
+from pipeline.narrate.reader import LEAD_IN_SECONDS, LINE_PAUSE_SECONDS, SCENE_PAUSE_SECONDS
+from pipeline.narrate.text import speakable
+from pipeline.narrate.voice import SynthItem
+from pipeline.settings import PipelineSettings
 from pipeline.types import Character, Genre, Language, Line, Narration, Scene, StageError, Story, StoryRequest
 
 RATE = 22050  # lower than production's 44100 to keep the tests quick; the code path is the same
 ZOO = "«Привет» — мир… 100% №5"
+
+
+def festival_narrator(cache_dir: Path | None = None) -> Narrator:
+    """The offline narrator at the tests' rate, built by the factory; a line cache only under `cache_dir`."""
+    if cache_dir is None:
+        return make_narrator("festival", PipelineSettings(sample_rate=RATE, narrate_line_cache=False))
+    return make_narrator("festival", PipelineSettings(sample_rate=RATE, cache_dir=cache_dir))
 
 
 def make_story(language: Language, scenes: list[list[tuple[str, str]]]) -> Story:
@@ -60,7 +63,7 @@ RU_STORY = make_story("ru", [
 @pytest.fixture(scope="module")
 def ru_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Narration, list[float]]:
     fractions: list[float] = []
-    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(
+    narration = festival_narrator().narrate(
         RU_STORY, tmp_path_factory.mktemp("narrate"), seed=3, progress=lambda stage, f: fractions.append(f)
     )
     return narration, fractions
@@ -159,7 +162,7 @@ def test_english_story(tmp_path: Path) -> None:
          ("hero", "“I will find the magic feather!” he said.")],
         [("villain", "Ha! You have a 0% chance, fool."), ("narrator", "The end.")],
     ])  # fmt: skip
-    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+    narration = festival_narrator().narrate(story, tmp_path, seed=0)
     samples, _ = read_wav(narration.audio)
     assert len(narration.clips) == 4
     assert all(c.voice.startswith(("espeak:en", "festival:")) for c in narration.clips)
@@ -195,10 +198,11 @@ def test_speakable_words_for_signs() -> None:
 
 
 def test_casting_is_consistent_and_seeded() -> None:
-    first = cast_voices(RU_STORY, seed=7)
-    assert first == cast_voices(RU_STORY, seed=7)
-    assert first["hero"] != first["villain"]
-    castings = [cast_voices(RU_STORY, seed) for seed in range(8)]
+    narrator = narrator_voice("ru")
+    first = cast_voices(RU_STORY, 7, narrator)
+    assert first == cast_voices(RU_STORY, 7, narrator)
+    assert first["narrator"] == narrator and first["hero"] != first["villain"]
+    castings = [cast_voices(RU_STORY, seed, narrator) for seed in range(8)]
     assert len({(c["hero"], c["villain"]) for c in castings}) > 1
     villain, hero = first["villain"], first["hero"]
     assert isinstance(villain, EspeakVoice) and isinstance(hero, EspeakVoice)
@@ -207,10 +211,10 @@ def test_casting_is_consistent_and_seeded() -> None:
 
 def test_engine_that_is_missing_raises_stage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = EspeakVoice("ru+m3", binary=str(tmp_path / "no-such-espeak"))
-    monkeypatch.setattr("pipeline.speech.casting.character_voice", lambda *args: broken)
+    monkeypatch.setattr("pipeline.narrate.casting.character_voice", lambda *args: broken)
     story = make_story("ru", [[("hero", "Я найду перо!")]])
     with pytest.raises(StageError, match="no-such-espeak is not installed") as failure:
-        FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+        festival_narrator().narrate(story, tmp_path, seed=0)
     assert failure.value.stage == "narrate"
 
 
@@ -225,7 +229,7 @@ def test_engine_writing_an_empty_wav_raises_stage_error(tmp_path: Path, monkeypa
     monkeypatch.setattr(FestivalVoice, "synthesize", empty_wavs)
     story = make_story("ru", [[("narrator", "Жил-был кот.")]])
     with pytest.raises(StageError, match=r"festival:msu_ru_nsh_clunits produced no audio for scene 1, line 1"):
-        FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+        festival_narrator().narrate(story, tmp_path, seed=0)
     assert calls == [1, 1]  # tried, then retried once
     assert not (tmp_path / "narration.wav").exists()
 
@@ -233,10 +237,12 @@ def test_engine_writing_an_empty_wav_raises_stage_error(tmp_path: Path, monkeypa
 def test_line_with_nothing_to_read_is_refused(tmp_path: Path) -> None:
     story = make_story("ru", [[("narrator", "Жил-был кот."), ("hero", "— …")]])
     with pytest.raises(StageError, match="scene 1, line 2 has nothing to read aloud"):
-        FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+        festival_narrator().narrate(story, tmp_path, seed=0)
 
 
 def test_make_narrator() -> None:
-    assert isinstance(make_narrator("festival", sample_rate=RATE), FestivalEspeakNarrator)
-    with pytest.raises(ValueError, match="unknown narrator"):
-        make_narrator("nope")
+    narrator = make_narrator("festival", PipelineSettings(sample_rate=RATE, narrate_workers=3))
+    assert isinstance(narrator, FestivalNarrator)
+    assert (narrator.sample_rate, narrator.workers) == (RATE, 3)
+    with pytest.raises(ValueError, match="unknown narrator 'nope'"):
+        make_narrator("nope", PipelineSettings())

@@ -3,6 +3,8 @@ the per-line cache, and the Silero TTS backend through a local torch.hub repo wi
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,14 +12,17 @@ import numpy as np
 import pytest
 
 from pipeline.media import read_wav, rms_dbfs, run
-from pipeline.narrate import FestivalEspeakNarrator, FestivalVoice, SileroNarrator, make_narrator
+from pipeline.narrate import CODE_VERSION, cache_tag, make_narrator
+from pipeline.narrate.casting import age_of, cast_speakers
+from pipeline.narrate.espeak import espeak_text
+from pipeline.narrate.festival import FestivalVoice
+from pipeline.narrate.reader import LineCache, line_jobs
+from pipeline.narrate.stress import accent, stressed_words
+from pipeline.narrate.text import spell_out, split_long
+from pipeline.narrate.voice import SynthItem
 from pipeline.settings import PipelineSettings
-from pipeline.speech.casting import age_of, cast_speakers
-from pipeline.speech.engines import SynthItem
-from pipeline.types import Character, Genre, Line, Scene, Story, StoryRequest
-from pipeline.speech.stress import accent, stressed_words
-from pipeline.speech.text import spell_out, split_long
-from tests.test_narrate import RATE, make_story, median_pitch, span
+from pipeline.types import Character, Genre, Line, MissingExtra, Scene, StageError, Story, StoryRequest
+from tests.test_narrate import RATE, festival_narrator, make_story, median_pitch, span
 
 
 @pytest.mark.parametrize(("written", "said"), [
@@ -87,7 +92,7 @@ def test_stress_marks_reach_festival_in_the_stage(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(FestivalVoice, "synthesize", recording)
     story = make_story("ru", [[("narrator", "Старинный замок стоял на горе, 25 ноября 1812 года.")]])
-    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+    narration = festival_narrator().narrate(story, tmp_path, seed=0)
     assert len(read) == 1 and "з+амок" in read[0] and "дв+адцать п+ятого" in read[0]
     assert len(stressed_words(read[0])) >= 6
     assert narration.clips[0].duration > 2.0
@@ -96,7 +101,7 @@ def test_stress_marks_reach_festival_in_the_stage(tmp_path: Path, monkeypatch: p
 def test_a_very_long_line_is_one_clip_read_in_pieces(tmp_path: Path) -> None:
     sentence = "Шёл Иван по лесу, и птицы пели ему, и ветер шумел в ветвях старых дубов."
     story = make_story("ru", [[("narrator", " ".join([sentence] * 5))], [("hero", "Пришёл!")]])
-    narration = FestivalEspeakNarrator(sample_rate=RATE).narrate(story, tmp_path, seed=0)
+    narration = festival_narrator().narrate(story, tmp_path, seed=0)
     samples, _ = read_wav(narration.audio)
     long_clip = narration.clips[0]
     assert len(narration.clips) == 2 and long_clip.duration > 15
@@ -105,17 +110,25 @@ def test_a_very_long_line_is_one_clip_read_in_pieces(tmp_path: Path) -> None:
 
 def test_line_cache_reads_each_line_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     story = make_story("ru", [[("narrator", "Жил-был кот."), ("hero", "Я кот!")], [("villain", "А я нет.")]])
-    narrator = FestivalEspeakNarrator(sample_rate=RATE, cache_dir=tmp_path / "lines")
+    narrator = festival_narrator(cache_dir=tmp_path / "cache")
     first = narrator.narrate(story, tmp_path / "a", seed=1)
 
     def must_not_run(self: object, items: list[SynthItem]) -> None:
         raise AssertionError(f"engine called again for {[i.text for i in items]}")
 
     monkeypatch.setattr(FestivalVoice, "synthesize", must_not_run)
-    monkeypatch.setattr("pipeline.speech.engines.EspeakVoice.synthesize", must_not_run)
+    monkeypatch.setattr("pipeline.narrate.espeak.EspeakVoice.synthesize", must_not_run)
     again = narrator.narrate(story, tmp_path / "b", seed=1)
     assert again.clips == first.clips
     assert np.allclose(read_wav(again.audio)[0], read_wav(first.audio)[0], atol=2 / 32768)  # 16-bit cache
+    assert len(list((tmp_path / "cache" / "narrate-lines").glob("*/*.wav"))) == 3
+
+
+def test_a_line_cached_by_other_code_is_not_read(tmp_path: Path) -> None:
+    story = make_story("ru", [[("narrator", "Жил-был кот.")]])
+    [job] = line_jobs(story, {"narrator": FestivalVoice()})
+    paths = {LineCache(tmp_path, version).path(job, RATE) for version in (str(CODE_VERSION), "other")}
+    assert len(paths) == 2
 
 
 # --- Silero TTS through a local torch.hub repo ---------------------------------------------------------
@@ -169,11 +182,13 @@ def silero_repo(tmp_path: Path) -> Path:
 
 def silero_settings(repo: Path, tmp_path: Path) -> PipelineSettings:
     return PipelineSettings(silero_repo=str(repo), silero_source="local", cache_dir=tmp_path / "cache",
-                            narrate_line_cache=False)  # fmt: skip
+                            narrate_line_cache=False, sample_rate=RATE, tts_device="cpu")  # fmt: skip
 
 
 def test_silero_backend_casts_speakers_and_reads_stressed_text(silero_repo: Path, tmp_path: Path) -> None:
-    narrator = make_narrator("silero", sample_rate=RATE, settings=silero_settings(silero_repo, tmp_path))
+    from pipeline.narrate.silero import SileroNarrator
+
+    narrator = make_narrator("silero", silero_settings(silero_repo, tmp_path))
     assert isinstance(narrator, SileroNarrator)
     story = make_story("ru", [
         [("narrator", "[silent once] Старинный замок стоял на горе."), ("hero", "Я найду перо!")],
@@ -202,10 +217,9 @@ def test_silero_backend_casts_speakers_and_reads_stressed_text(silero_repo: Path
 
 
 def test_silero_repo_that_cannot_load_is_a_stage_error(tmp_path: Path) -> None:
-    from pipeline.types import StageError
-
-    with pytest.raises(StageError, match="cannot load Silero TTS"):
-        make_narrator("silero", settings=silero_settings(tmp_path / "nowhere", tmp_path))
+    with pytest.raises(StageError, match="cannot load Silero TTS") as failure:
+        make_narrator("silero", silero_settings(tmp_path / "nowhere", tmp_path))
+    assert failure.value.stage == "narrate"
 
 
 # --- Piper voices from a folder -------------------------------------------------------------------------
@@ -248,10 +262,10 @@ def test_piper_backend_reads_with_voices_from_a_folder(tmp_path: Path) -> None:
     write_tiny_piper_voice(voices, "ru_RU-dmitri-medium", pitch=130)
     write_tiny_piper_voice(voices, "ru_RU-irina-medium", pitch=230)
     settings = PipelineSettings(piper_voices_dir=voices, cache_dir=tmp_path / "cache", narrate_line_cache=False,
-                                tts_device="cpu")  # fmt: skip
+                                tts_device="cpu", sample_rate=RATE)  # fmt: skip
     story = make_story("ru", [[("narrator", "Старинный замок стоял на горе."), ("hero", "Я найду перо!")],
                               [("villain", "Не найдёшь, глупец!"), ("hero", "Найду.")]])  # fmt: skip
-    narration = make_narrator("piper", sample_rate=RATE, settings=settings).narrate(story, tmp_path / "out", seed=0)
+    narration = make_narrator("piper", settings).narrate(story, tmp_path / "out", seed=0)
     samples, _ = read_wav(narration.audio)
     voice_of = {c.speaker: c.voice for c in narration.clips}
     assert voice_of == {"narrator": "piper:ru_RU-denis-medium", "hero": "piper:ru_RU-dmitri-medium",
@@ -261,6 +275,13 @@ def test_piper_backend_reads_with_voices_from_a_folder(tmp_path: Path) -> None:
     villain, hero = ([span(samples, c.start, c.duration) for c in narration.clips if c.speaker == s]
                      for s in ("villain", "hero"))  # fmt: skip
     assert median_pitch(np.concatenate(villain), RATE) > 1.25 * median_pitch(np.concatenate(hero), RATE)
+
+
+def test_piper_without_piper_tts_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
+    monkeypatch.delitem(sys.modules, "pipeline.narrate.piper", raising=False)
+    with pytest.raises(MissingExtra, match=r"digiteller\[piper\]"):
+        make_narrator("piper", PipelineSettings(piper_voices_dir=tmp_path, cache_dir=tmp_path / "cache"))
 
 
 def story_with(*characters: Character) -> Story:
@@ -290,8 +311,6 @@ def test_age_is_read_from_the_name(name: str, age: str) -> None:
 
 
 def test_espeak_is_given_silero_stress_as_phonemes_where_its_own_differs() -> None:
-    from pipeline.speech.engines import espeak_text
-
     marked = accent("Он пришёл потом, уже ночью, и сел на горе.", "ru")
     assert "пот+ом" in marked and "уж+е" in marked and "гор+е" in marked
     [prepared] = espeak_text([marked], "ru", "espeak-ng")
@@ -303,11 +322,21 @@ def test_espeak_is_given_silero_stress_as_phonemes_where_its_own_differs() -> No
     assert "ночью" in prepared  # words espeak already stresses right stay as text
 
 
-def test_the_stage_cache_key_changes_with_the_voices(tmp_path: Path) -> None:
-    from pipeline.narrate import narrator_cache_tag
+def test_the_stage_cache_key_changes_with_the_voices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def tag(name: str, **options: object) -> str:
+        return cache_tag(name, PipelineSettings(**options))  # type: ignore[arg-type]
 
-    tags = {narrator_cache_tag(PipelineSettings(**options)) for options in (
-        {"narrator": "festival"}, {"narrator": "silero"}, {"narrator": "silero", "silero_models": {"ru": "v3_1_ru"}},
-        {"narrator": "piper", "piper_voices_dir": tmp_path / "a"}, {"narrator": "piper", "piper_voices_dir": tmp_path},
-    )}  # fmt: skip
-    assert len(tags) == 5
+    write_voice = (tmp_path / "ru_RU-denis-medium.onnx").write_bytes
+    write_voice(b"one")
+    tags = [tag("festival"), tag("festival", sample_rate=RATE), tag("silero"),
+            tag("silero", silero_models={"ru": "v3_1_ru"}), tag("piper", piper_voices_dir=tmp_path / "a"),
+            tag("piper", piper_voices_dir=tmp_path)]  # fmt: skip
+    assert len(set(tags)) == len(tags)
+    assert tag("festival", narrate_workers=7, narrate_line_cache=False) == tags[0]  # these change no sound
+    write_voice(b"two")
+    os.utime(tmp_path / "ru_RU-denis-medium.onnx", ns=(1, 1))
+    assert tag("piper", piper_voices_dir=tmp_path) != tags[-1]  # a voice replaced in the same folder
+    monkeypatch.setattr("pipeline.narrate.CODE_VERSION", CODE_VERSION + 1)
+    assert tag("festival") != tags[0]
+    with pytest.raises(ValueError, match="unknown narrator"):
+        tag("nope")

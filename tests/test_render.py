@@ -1,6 +1,7 @@
 """`digiteller render` as a user runs it, and the stage cache that makes "other music" cheap."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,10 @@ import pytest
 
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import PipelineSettings
-from pipeline.types import Genre, Length, StageSeeds, StoryRequest
+from pipeline.types import Genre, Length, StageSeeds, Story, StoryRequest
 from tests.media_checks import assert_story_video, duration
 
-CLI = [sys.executable, "-m", "workers.cli"]
+CLI = [sys.executable, "-m", "app.cli"]
 
 
 def cli_env(cache: Path) -> dict[str, str]:
@@ -27,15 +28,17 @@ def entries(cache: Path, stage: str) -> set[str]:
 
 @pytest.mark.slow
 def test_render_command_writes_a_story_video_and_music_alone_can_change(tmp_path):
-    cache, out = tmp_path / "cache", tmp_path / "story.mp4"
+    cache, out, kept = tmp_path / "cache", tmp_path / "story.mp4", tmp_path / "kept"
     done = subprocess.run(
-        [*CLI, "render", "Гарри Поттер", "ужасы", "--length", "short", "--size", "512x288", "-o", str(out)],
+        [*CLI, "render", "Гарри Поттер", "ужасы", "--length", "short", "--size", "512x288", "-o", str(out),
+         "--keep", str(kept)],
         env=cli_env(cache), capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(out.resolve()), "the command prints where the file is"
     length = assert_story_video(out, 512, 288, min_seconds=40)
     assert out.with_suffix(".jpg").exists()
+    assert_kept_every_stage(kept, length)
 
     before = {stage: entries(cache, stage) for stage in ("write", "narrate", "compose", "illustrate", "upscale")}
     request = StoryRequest(title="Гарри Поттер", genre=Genre.horror, length=Length.short)
@@ -46,6 +49,36 @@ def test_render_command_writes_a_story_video_and_music_alone_can_change(tmp_path
         assert entries(cache, stage) == before[stage], f"{stage} should come from the cache"
     assert len(entries(cache, "compose")) == len(before["compose"]) + 1
     assert abs(duration(other) - length) < 0.3
+
+
+def assert_kept_every_stage(kept: Path, video_seconds: float) -> None:
+    """--keep DIR holds each stage's output under names a person understands, consistent with each other."""
+    story = Story.model_validate_json((kept / "story.json").read_text())
+    narration = json.loads((kept / "narration.json").read_text())
+    spoken = [line.text for line in story.lines]
+    assert [clip["text"] for clip in narration["clips"]] == spoken, "one clip per line, in order"
+    assert {"scene", "line", "speaker", "voice", "start", "duration"} <= set(narration["clips"][0])
+    assert abs(duration(kept / "narration.wav") - narration["duration"]) < 0.1
+    assert duration(kept / "music.wav") >= video_seconds - 0.5 and (kept / "score.mid").stat().st_size > 100
+    for number in range(1, len(story.scenes) + 1):
+        assert (kept / f"scene-{number:02d}.png").stat().st_size > 1000
+        drawn = json.loads((kept / f"scene-{number:02d}.json").read_text())["drawn"]
+        assert drawn and all(item["what"] and item["why"] for item in drawn)
+    cues = (kept / "subtitles.srt").read_text().strip().split("\n\n")
+    assert len(cues) == len(spoken) and cues[0].startswith("1\n00:00:")
+    assert (kept / "story.mp4").exists() and (kept / "story.jpg").exists()
+
+
+def test_story_command_prints_the_story_as_text_and_as_the_contract(tmp_path):
+    args = [*CLI, "story", "Колобок", "сказка", "--length", "short", "--seed", "3"]
+    text = subprocess.run(args, env=cli_env(tmp_path), capture_output=True, text=True, timeout=120, check=True)
+    as_json = subprocess.run([*args, "--json"], env=cli_env(tmp_path), capture_output=True, text=True, timeout=120,
+                             check=True)
+    story = Story.model_validate_json(as_json.stdout)
+    assert story.request.seed == 3 and story.title == "Колобок"
+    assert text.stdout.startswith("Колобок\n")
+    assert all(line.text in text.stdout for line in story.lines), "every line of the story is printed"
+    assert text.stdout.count("[") == len(story.scenes)
 
 
 def test_render_command_refuses_an_unknown_genre_and_a_bad_size(tmp_path):

@@ -5,12 +5,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.upscale import NcnnRealEsrgan, make_upscaler, model_scale, upscale_to
+from pipeline.settings import PipelineSettings
+from pipeline.upscale import UPSCALERS, cache_tag, make_upscaler
+from pipeline.upscale.models import model_files, model_scale
+from pipeline.upscale.ncnn import NcnnRealEsrgan
+from pipeline.upscale.tiles import upscale_to
+
+MODEL = "realesr-animevideov3-x4"
 
 
 @pytest.fixture(scope="module")
 def upscaler() -> NcnnRealEsrgan:
-    return NcnnRealEsrgan(threads=2)
+    return NcnnRealEsrgan(MODEL, threads=2)
 
 
 def smooth_image(width: int, height: int) -> Image.Image:
@@ -58,7 +64,7 @@ def test_accepts_rgba_and_grey_input(upscaler):
 def test_tiled_matches_untiled(upscaler):
     image = smooth_image(70, 45)
     whole = np.asarray(upscaler.upscale(image), np.float32)
-    tiled_upscaler = NcnnRealEsrgan(tile=24)
+    tiled_upscaler = NcnnRealEsrgan(MODEL, threads=2, tile=24)
     tiled = np.asarray(tiled_upscaler.upscale(image), np.float32)
     assert tiled.shape == whole.shape
     assert np.abs(tiled - whole).mean() < 0.5
@@ -90,13 +96,25 @@ def test_upscale_to_reaches_the_exact_size(upscaler):
 
 
 def test_make_upscaler(tmp_path):
-    assert isinstance(make_upscaler("ncnn", threads=1), NcnnRealEsrgan)
-    assert make_upscaler("torch", device="cpu", cache_dir=tmp_path).scale == 4
+    settings = PipelineSettings(upscale_model=MODEL, upscale_threads=1, upscale_device="cpu", cache_dir=tmp_path)
+    assert isinstance(make_upscaler("ncnn", settings), NcnnRealEsrgan)
+    torch_upscaler = make_upscaler("torch", settings)
+    assert torch_upscaler.scale == 4 and str(torch_upscaler.device) == "cpu"
     assert (tmp_path / "realesrgan-torch" / "realesr-animevideov3-x4.safetensors").exists()
     with pytest.raises(ValueError):
-        make_upscaler("waifu2x")
+        make_upscaler("waifu2x", settings)
     with pytest.raises(ValueError):
-        NcnnRealEsrgan(model="no-such-model-x4")
+        NcnnRealEsrgan(model="no-such-model-x4", threads=1)
+
+
+def test_cache_tag_names_the_backend_model_and_code_version():
+    from pipeline.upscale import CODE_VERSION
+
+    tags = {cache_tag(name, PipelineSettings()) for name in UPSCALERS}
+    assert len(tags) == len(UPSCALERS)
+    other_model = cache_tag("ncnn", PipelineSettings(upscale_model="realesrgan-x4plus"))
+    assert other_model not in tags and "realesrgan-x4plus" in other_model
+    assert all(tag.endswith(f"v{CODE_VERSION}") for tag in tags)
 
 
 # --- the same nets in torch, weights converted from the shipped ncnn files ---------------------------------
@@ -110,11 +128,11 @@ def sr_cache(tmp_path_factory):
 def test_torch_gives_the_same_picture_as_ncnn(model, sr_cache):
     import torch
 
-    from pipeline.upscale import TorchRealEsrgan
+    from pipeline.upscale.torch_esrgan import TorchRealEsrgan
 
     torch.set_num_threads(1)
     image = smooth_image(36, 28)
-    by_torch = TorchRealEsrgan(model, cache_dir=sr_cache).upscale(image)
+    by_torch = TorchRealEsrgan(model, "cpu", cache_dir=sr_cache).upscale(image)
     by_ncnn = NcnnRealEsrgan(model, threads=1).upscale(image)
     assert by_torch.size == by_ncnn.size == (36 * model_scale(model), 28 * model_scale(model))
     assert np.asarray(by_torch, np.float32).std() > 20
@@ -122,8 +140,7 @@ def test_torch_gives_the_same_picture_as_ncnn(model, sr_cache):
 
 
 def test_conversion_is_cached_and_holds_every_ncnn_weight(sr_cache):
-    from pipeline.sr.weights import cached_weights, read_weights, state_dict_from_ncnn
-    from pipeline.upscale import model_files
+    from pipeline.upscale.weights import cached_weights, read_weights, state_dict_from_ncnn
 
     path = cached_weights("realesr-animevideov3-x4", sr_cache)
     written = path.stat().st_mtime_ns
@@ -138,22 +155,22 @@ def test_an_official_basicsr_checkpoint_loads(sr_cache, tmp_path):
     """Official .pth files keep the weights under "params_ema" with basicsr's names; our archs use the same names."""
     import torch
 
-    from pipeline.sr.weights import load_network
-    from pipeline.upscale import TorchRealEsrgan
+    from pipeline.upscale.torch_esrgan import TorchRealEsrgan
+    from pipeline.upscale.weights import load_network
 
     net = load_network("realesr-animevideov3-x4", sr_cache)
     torch.save({"params_ema": net.state_dict()}, tmp_path / "realesr-animevideov3.pth")
-    official = TorchRealEsrgan(weights=tmp_path / "realesr-animevideov3.pth")
-    converted = TorchRealEsrgan("realesr-animevideov3-x4", cache_dir=sr_cache)
+    official = TorchRealEsrgan("realesr-animevideov3", "cpu", weights=tmp_path / "realesr-animevideov3.pth")
+    converted = TorchRealEsrgan("realesr-animevideov3-x4", "cpu", cache_dir=sr_cache)
     image = smooth_image(20, 16)
     assert official.scale == 4
     assert np.array_equal(np.asarray(official.upscale(image)), np.asarray(converted.upscale(image)))
 
 
 def test_torch_tiles_match_the_whole_picture(sr_cache):
-    from pipeline.upscale import TorchRealEsrgan
+    from pipeline.upscale.torch_esrgan import TorchRealEsrgan
 
     image = smooth_image(60, 44)
-    whole = np.asarray(TorchRealEsrgan(cache_dir=sr_cache, tile=512).upscale(image), np.float32)
-    tiled = np.asarray(TorchRealEsrgan(cache_dir=sr_cache, tile=20).upscale(image), np.float32)
+    whole = np.asarray(TorchRealEsrgan(MODEL, "cpu", cache_dir=sr_cache, tile=512).upscale(image), np.float32)
+    tiled = np.asarray(TorchRealEsrgan(MODEL, "cpu", cache_dir=sr_cache, tile=20).upscale(image), np.float32)
     assert np.abs(tiled - whole).mean() < 0.5

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from arq.constants import in_progress_key_prefix, retry_key_prefix
 
+from common.contract import StoryJob
 from tests.bot_app import FakePipeline, configure, running_bot, running_worker, says, tiny_video
-from workers.contract import StoryJob
 
 USER = 555
 

@@ -13,23 +13,19 @@ import pytest
 from razdel import sentenize
 
 from pipeline.genres import genre_name, parse_genre, split_title_and_genre
-from pipeline.grammar import ANY, FUTURE, MAGIC, REALISTIC
-from pipeline.grammar import en as english
-from pipeline.grammar import ru as russian
-from pipeline.grammar.plot import SKELETONS
-from pipeline.types import Genre, Length, Story, StoryRequest
-from pipeline.write import (
-    WORDS_PER_SECOND,
-    Cast,
-    PlotGrammarWriter,
-    Renderer,
-    count_words,
-    decline_person_ru,
-    decline_thing_ru,
-    make_writer,
-    read_title,
-    with_preposition_ru,
-)
+from pipeline.settings import PipelineSettings
+from pipeline.types import Genre, Length, MissingExtra, Story, StoryRequest
+from pipeline.write import Writer, make_writer
+from pipeline.write.grammar import ANY, FUTURE, MAGIC, REALISTIC
+from pipeline.write.grammar import en as english
+from pipeline.write.grammar import ru as russian
+from pipeline.write.grammar.cast import Cast
+from pipeline.write.grammar.plot import SKELETONS
+from pipeline.write.grammar.render import Renderer
+from pipeline.write.grammar.writer import GrammarWriter
+from pipeline.write.morphology import decline_person_ru, decline_thing_ru, with_preposition_ru
+from pipeline.write.text import WORDS_PER_SECOND, count_words
+from pipeline.write.title import read_title
 
 TITLES = {
     "ru": ("Гарри Поттер", "Ночной поезд", "Снежная королева"),
@@ -41,9 +37,13 @@ SETTINGS = {"forest", "castle", "village", "sea", "mountains", "city", "cave", "
 PLAIN = re.compile(r"^[\w .,!?:;-]+$")  # what the narrator's TTS reads safely
 
 
+def grammar_writer() -> Writer:
+    return make_writer("grammar", PipelineSettings())
+
+
 @cache
 def story(title: str, genre: Genre, language: str = "ru", length: Length = Length.standard, seed: int = 0) -> Story:
-    return make_writer().write(StoryRequest(title=title, genre=genre, language=language, length=length, seed=seed))
+    return grammar_writer().write(StoryRequest(title=title, genre=genre, language=language, length=length, seed=seed))
 
 
 def text_of(s: Story) -> str:
@@ -59,10 +59,17 @@ def sentences(s: Story) -> list[str]:
 
 
 def test_make_writer_gives_the_grammar_writer_and_refuses_unknown_names():
-    assert isinstance(make_writer(), PlotGrammarWriter)
-    assert isinstance(make_writer("grammar"), PlotGrammarWriter)
+    assert isinstance(make_writer("grammar", PipelineSettings()), GrammarWriter)
     with pytest.raises(ValueError):
-        make_writer("gpt-17")
+        make_writer("gpt-17", PipelineSettings())
+
+
+def test_the_lm_writer_without_its_packages_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "pipeline.write.lm", raising=False)
+    with pytest.raises(MissingExtra) as error:
+        make_writer("lm", PipelineSettings())
+    assert error.value.extra == "lm"
 
 
 @pytest.mark.parametrize("title,genre,language", PANEL)
@@ -114,14 +121,15 @@ def test_longer_stories_have_more_scenes():
 
 def test_same_request_gives_the_same_story():
     request = StoryRequest(title="Гарри Поттер", genre=Genre.horror, language="ru", seed=42)
-    assert PlotGrammarWriter().write(request) == PlotGrammarWriter().write(request)
+    assert GrammarWriter().write(request) == GrammarWriter().write(request)
 
 
 def test_the_same_story_comes_out_of_another_process():
     """Stories are cached by request: string hashing, which differs per process, must not leak into choices."""
     script = (
         "from pipeline.write import make_writer; from pipeline.types import StoryRequest, Genre;"
-        "print(make_writer().write(StoryRequest(title='Ночной поезд', genre=Genre.horror, seed=5)).model_dump_json())"
+        "from pipeline.settings import PipelineSettings;"
+        "print(make_writer('grammar', PipelineSettings()).write(StoryRequest(title='Ночной поезд', genre=Genre.horror, seed=5)).model_dump_json())"
     )
     outputs = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
@@ -144,7 +152,7 @@ def test_another_seed_gives_other_plot_choices(language):
 
 
 def test_a_story_is_written_well_under_a_second():
-    writer = make_writer()
+    writer = grammar_writer()
     writer.write(StoryRequest(title="разминка", genre=Genre.drama))  # loads the dictionary
     slowest = 0.0
     for genre in Genre:

@@ -10,7 +10,17 @@ import torch
 from razdel import sentenize
 
 from pipeline.genres import genre_name
-from pipeline.lm_writer import (
+from pipeline.settings import PipelineSettings
+from pipeline.types import Genre, Length, Line, Story, StoryRequest
+from pipeline.write import CODE_VERSION, cache_tag, make_writer
+from pipeline.write.grammar.cast import cast_story
+from pipeline.write.grammar.packs import PACKS
+from pipeline.write.title import read_title
+
+transformers = pytest.importorskip("transformers")
+tokenizers = pytest.importorskip("tokenizers")
+
+from pipeline.write.lm import (  # noqa: E402  (the lm extra: transformers)
     LanguageModelWriter,
     Sampling,
     cut_at_sentence_end,
@@ -18,12 +28,6 @@ from pipeline.lm_writer import (
     story_from_text,
     strip_prompt_echo,
 )
-from pipeline.settings import PipelineSettings
-from pipeline.types import Genre, Length, Line, Story, StoryRequest
-from pipeline.write import PACKS, cast_story, make_writer, read_title, writer_cache_tag
-
-transformers = pytest.importorskip("transformers")
-tokenizers = pytest.importorskip("tokenizers")
 
 PLAIN = re.compile(r"^[\w .,!?:;-]+$")
 TRAINING_STEPS = 40
@@ -31,7 +35,7 @@ TRAINING_STEPS = 40
 
 def corpus() -> str:
     """Grammar tales written the way ruGPT-3 reads them: the prompt, then paragraphs, speech after a dash."""
-    writer = make_writer()
+    writer = make_writer("grammar", PipelineSettings())
     tales = []
     for seed, genre in enumerate(Genre):
         for title in ("Гарри Поттер", "Ночной поезд"):
@@ -133,8 +137,11 @@ def test_the_cache_tag_tells_models_and_sampling_apart():
     small = PipelineSettings(writer="lm", lm_model="ai-forever/rugpt3small_based_on_gpt2")
     large = PipelineSettings(writer="lm", lm_model="ai-forever/rugpt3large_based_on_gpt2")
     hot = PipelineSettings(writer="lm", lm_model="ai-forever/rugpt3small_based_on_gpt2", lm_temperature=1.3)
-    assert len({writer_cache_tag(s) for s in (grammar, small, large, hot)}) == 4
-    assert writer_cache_tag(grammar) == "grammar"
+    assert len({cache_tag(s.writer, s) for s in (grammar, small, large, hot)}) == 4
+    assert cache_tag("grammar", grammar) == f"grammar:v{CODE_VERSION}"
+    assert cache_tag("lm", small).endswith(f":v{CODE_VERSION}")
+    changed = [{"lm_top_p": 0.5}, {"lm_top_k": 5}, {"lm_repetition_penalty": 1.0}, {"lm_max_new_tokens": 64}]
+    assert len({cache_tag("lm", small.model_copy(update=change)) for change in changed} | {cache_tag("lm", small)}) == 5
 
 
 RUGPT_LIKE = """Жил-был Гарри Поттер в маленькой деревне у леса. Каждое утро он ходил к реке за водой.
@@ -207,5 +214,5 @@ def test_unfinished_text_is_cut_at_the_last_sentence_end():
 
 def test_sampling_settings_reach_the_writer(tiny_model):
     settings = PipelineSettings(lm_model=str(tiny_model), lm_local_files_only=True, lm_temperature=0.5, lm_top_k=7)
-    writer = LanguageModelWriter.from_settings(settings)
+    writer = make_writer("lm", settings)
     assert writer.sampling == Sampling(temperature=0.5, top_p=0.95, top_k=7, repetition_penalty=1.2, max_new_tokens=256)

@@ -6,18 +6,21 @@ from functools import cache
 
 import pytest
 
-from pipeline.story_quality import (
+from pipeline.settings import PipelineSettings
+from pipeline.types import Character, Genre, Length, Line, Scene, Story, StoryRequest
+from pipeline.write import make_writer
+from pipeline.write.quality import (
     MAX_MISSPELLED_SHARE,
     PANEL_TITLES,
     StoryReport,
     check_story,
+    hero_case_forms,
     hunspell_misspelled,
     panel_requests,
 )
-from pipeline.types import Character, Genre, Length, Line, Scene, Story, StoryRequest
-from pipeline.write import count_words, hero_case_forms, make_writer
+from pipeline.write.text import count_words
 
-WRITER = make_writer()
+WRITER = make_writer("grammar", PipelineSettings())
 SUBSET = panel_requests(lengths=(Length.standard,), titles_per_language=3) + [
     StoryRequest(title=PANEL_TITLES[language][-1], genre=genre, language=language, length=length)
     for language in ("ru", "en") for genre in Genre for length in (Length.short, Length.long)

@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import Translator
+from common.i18n import Translator
 
 log = logging.getLogger(__name__)
 

@@ -20,19 +20,19 @@ from aiogram.utils.chat_action import ChatActionSender
 from arq.connections import RedisSettings
 from arq.constants import retry_key_prefix
 from arq.jobs import Job
+from arq.worker import func
 
-from bot.config import get_bot_settings
-from bot.i18n import Translator
-from bot.keyboards import cancel_keyboard, result_keyboard
-from bot.queue import release_and_promote
-from bot.telegram import create_bot
+from common.buttons import cancel_keyboard, result_keyboard
+from common.config import get_service_settings
+from common.contract import JOB_FUNCTION, StoryJob, status_fields
+from common.i18n import Translator
+from common.ledger import Ledger
+from common.telegram import create_bot
+from pipeline.assemble.output import fit_size
 from pipeline.media import media_duration
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import get_settings
 from pipeline.types import StageError, Video
-from pipeline.video.output import Encoding, fit_size
-from workers.contract import JOB_FUNCTION, StoryJob, status_fields
-from workers.ledger import Ledger
 from workers.progress import StatusReporter
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,13 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     if await ledger.was_delivered(job.job_id):
         log.info("%s was already delivered; skipping the retry", job.job_id)
         await ledger.forget_status(job.job_id)
-        await release_and_promote(ledger, job)
+        await ledger.release_and_promote(job)
         return "already delivered"
     await ledger.forget_status(job.job_id)  # from now on the worker edits the status message
     await ledger.own(job.job_id, ctx["worker_id"])
     t = Translator(job.language)
     fields = status_fields(job)
-    settings = get_bot_settings()
+    settings = get_service_settings()
     reporter = StatusReporter(
         ctx["bot"], job.chat_id, job.status_message_id, t, fields,
         settings.status_interval(job.chat_id), cancel_keyboard(t, job.key), _group_pace(ledger, job.chat_id),
@@ -91,7 +91,7 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
         await ledger.disown(job.job_id)
         shutil.rmtree(work_dir, ignore_errors=True)
         if final:
-            await release_and_promote(ledger, job)
+            await ledger.release_and_promote(job)
 
 
 def _group_pace(ledger: Ledger, chat_id: int) -> Callable[[], Awaitable[bool]] | None:
@@ -99,7 +99,7 @@ def _group_pace(ledger: Ledger, chat_id: int) -> Callable[[], Awaitable[bool]] |
     other half is left for the messages that matter (questions, polls, videos)."""
     if chat_id > 0:
         return None
-    budget = max(1, get_bot_settings().group_messages_per_minute // 2)
+    budget = max(1, get_service_settings().group_messages_per_minute // 2)
     return lambda: ledger.pace(chat_id, budget)
 
 
@@ -150,7 +150,7 @@ async def _send_fitting(
             smaller = int(path.stat().st_size * SHRINK_FACTOR)
             log.warning("%s: the Bot API refused %s (413); re-encoding under %d bytes", job.job_id, path.name, smaller)
             await reporter.show(t("video_shrinking", **status_fields(job)))
-            await asyncio.to_thread(fit_size, path, smaller, Encoding(preset=get_settings().x264_preset), False)
+            await asyncio.to_thread(fit_size, path, smaller, get_settings().x264_preset, False)
     raise AssertionError("unreachable")
 
 
@@ -180,7 +180,7 @@ async def _stopped(ledger: Ledger, job: StoryJob, reporter: StatusReporter, t: T
         await ledger.count("cancelled", job.user_id)
         await reporter.show(t("cancelled_job", **fields))
         return True
-    if elapsed >= get_bot_settings().job_timeout_seconds - 1:
+    if elapsed >= get_service_settings().job_timeout_seconds - 1:
         log.error("%s timed out after %.0f s", job.job_id, elapsed)
         await ledger.count("failed", job.user_id)
         await reporter.show(t("failed_timeout", **fields))
@@ -231,14 +231,14 @@ async def _rescue(ctx: dict[str, Any], job_id: str) -> None:
     with contextlib.suppress(TelegramAPIError):
         await ctx["bot"].edit_message_text(text=text, chat_id=job.chat_id, message_id=job.status_message_id)
     await ledger.count("failed", job.user_id)
-    await release_and_promote(ledger, job)
+    await ledger.release_and_promote(job)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     """Load the models and open the Bot API session once per worker process (a test may pass its own)."""
     if "pipeline" not in ctx:
         ctx["pipeline"] = await asyncio.to_thread(Pipeline.from_settings)
-    settings = get_bot_settings()
+    settings = get_service_settings()
     ctx["bot"] = create_bot(settings)
     ctx["ledger"] = Ledger(ctx["redis"])
     ctx["worker_id"] = uuid.uuid4().hex[:12]
@@ -256,15 +256,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions = [make_story]
+    functions = [func(make_story, name=JOB_FUNCTION)]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(get_bot_settings().redis_url)
-    job_timeout = get_bot_settings().job_timeout_seconds
-    max_tries = get_bot_settings().job_max_tries
+    redis_settings = RedisSettings.from_dsn(get_service_settings().redis_url)
+    job_timeout = get_service_settings().job_timeout_seconds
+    max_tries = get_service_settings().job_max_tries
     allow_abort_jobs = True
     max_jobs = 1  # one render at a time: a render already uses both cores
     keep_result = 3600
 
-
-assert make_story.__name__ == JOB_FUNCTION

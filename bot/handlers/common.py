@@ -6,11 +6,11 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import BotSettings
-from bot.i18n import Translator, story_language
+from bot.filters import BotAdmin
 from bot.keyboards import LanguageChoice, language_keyboard
 from bot.middlewares.i18n import choose_language
 from bot.queue import StoryQueue
+from common.i18n import Translator, story_language
 from pipeline.genres import genre_name
 from pipeline.types import Genre
 
@@ -45,19 +45,17 @@ async def language_button(callback: CallbackQuery, callback_data: LanguageChoice
         await callback.message.edit_text(Translator(callback_data.language)("lang_set"), reply_markup=None)
 
 
-async def queue_report(message: Message, t: Translator, queue: StoryQueue, settings: BotSettings) -> None:
-    if not settings.is_admin(message.from_user.id if message.from_user else None):
-        await message.answer(t("admins_only"))
-        return
+async def admins_only(message: Message, t: Translator) -> None:
+    await message.answer(t("admins_only"))
+
+
+async def queue_report(message: Message, t: Translator, queue: StoryQueue) -> None:
     ids, running = await queue.ledger.queue_order()
     workers = await queue.ledger.workers_alive()
     await message.answer(t("queue_report", waiting=len(ids) - len(running), running=len(running), workers=workers))
 
 
-async def stats(message: Message, t: Translator, queue: StoryQueue, settings: BotSettings) -> None:
-    if not settings.is_admin(message.from_user.id if message.from_user else None):
-        await message.answer(t("admins_only"))
-        return
+async def stats(message: Message, t: Translator, queue: StoryQueue) -> None:
     await message.answer(t("stats_report", **await queue.ledger.stats()))
 
 
@@ -69,6 +67,7 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"))
     router.message.register(lang, Command("lang"))
     router.callback_query.register(language_button, LanguageChoice.filter())
-    router.message.register(queue_report, Command("queue"))
-    router.message.register(stats, Command("stats"))
+    router.message.register(queue_report, Command("queue"), BotAdmin())
+    router.message.register(stats, Command("stats"), BotAdmin())
+    router.message.register(admins_only, Command("queue", "stats"))
     return router

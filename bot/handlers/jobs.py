@@ -6,12 +6,13 @@ import random
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import BotSettings
-from bot.i18n import Translator
-from bot.keyboards import LENGTH_ORDER, Again, CancelJob
+from bot.filters import is_chat_admin
 from bot.queue import StoryQueue
+from common.buttons import LENGTH_ORDER, Again, CancelJob
+from common.config import ServiceSettings
+from common.contract import StoryJob, status_fields
+from common.i18n import Translator
 from pipeline.types import StageSeeds, StoryRequest
-from workers.contract import StoryJob, status_fields
 
 _random = random.SystemRandom()
 
@@ -35,17 +36,16 @@ def varied(request: StoryRequest, seeds: StageSeeds, action: str) -> tuple[Story
     return request.model_copy(update={"length": LENGTH_ORDER[index]}), seeds
 
 
-async def may_cancel(bot: Bot, message: Message, job: StoryJob, user_id: int, settings: BotSettings) -> bool:
+async def may_cancel(bot: Bot, message: Message, job: StoryJob, user_id: int, settings: ServiceSettings) -> bool:
     """In a private chat the one person there; in a group whoever asked for the story, or an admin."""
-    if message.chat.type == "private" or user_id == job.user_id or settings.is_admin(user_id):
+    if message.chat.type == "private" or user_id == job.user_id:
         return True
-    member = await bot.get_chat_member(message.chat.id, user_id)
-    return member.status in ("creator", "administrator")
+    return await is_chat_admin(bot, message.chat.id, user_id, settings)
 
 
 async def cancel_button(
     callback: CallbackQuery, callback_data: CancelJob, bot: Bot, t: Translator, queue: StoryQueue,
-    settings: BotSettings,
+    settings: ServiceSettings,
 ) -> None:  # fmt: skip
     message = callback.message
     job = await queue.find(message.chat.id, callback_data.key) if isinstance(message, Message) else None

@@ -7,8 +7,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import BotSettings
-from bot.i18n import Translator, story_language
 from bot.keyboards import (
     ConfirmChoice,
     GenreChoice,
@@ -19,6 +17,8 @@ from bot.keyboards import (
 )
 from bot.queue import StoryQueue
 from bot.titles import clean_title, title_problem
+from common.config import ServiceSettings
+from common.i18n import Translator, story_language
 from pipeline.genres import genre_name, parse_genre, split_title_and_genre
 from pipeline.types import Genre, Length
 
@@ -46,7 +46,7 @@ def _user_id(event: Message | CallbackQuery) -> int:
 
 
 async def _take_title(
-    message: Message, text: str, state: FSMContext, t: Translator, queue: StoryQueue, settings: BotSettings
+    message: Message, text: str, state: FSMContext, t: Translator, queue: StoryQueue, settings: ServiceSettings
 ) -> None:
     """A title, maybe ending with a genre: enqueue at once, or ask for the genre."""
     title, genre = split_title_and_genre(clean_title(text))
@@ -70,7 +70,7 @@ async def story_command(
     state: FSMContext,
     t: Translator,
     queue: StoryQueue,
-    settings: BotSettings,
+    settings: ServiceSettings,
 ) -> None:
     if not command.args or not command.args.strip():
         await state.set_state(StoryForm.title)
@@ -80,7 +80,7 @@ async def story_command(
 
 
 async def title_answer(
-    message: Message, state: FSMContext, t: Translator, queue: StoryQueue, settings: BotSettings
+    message: Message, state: FSMContext, t: Translator, queue: StoryQueue, settings: ServiceSettings
 ) -> None:
     await _take_title(message, message.text or "", state, t, queue, settings)
 

@@ -8,9 +8,10 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 from redis.asyncio import Redis
 
-from bot.i18n import Translator, catalogs, pick_language
+from common.contract import PREFIX
+from common.i18n import Translator, catalogs, pick_language
 
-LANGUAGE_KEY = "digiteller:lang:{user_id}"
+LANGUAGE_KEY = PREFIX + ":lang:{user_id}"
 
 
 async def chosen_language(redis: Redis, user_id: int) -> str | None:

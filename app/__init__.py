@@ -1,0 +1,1 @@
+"""The `digiteller` command: the one place that knows the bot, the workers and the pipeline."""

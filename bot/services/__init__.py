@@ -1,0 +1,1 @@
+"""What the bot runs beside its handlers: the group story game."""

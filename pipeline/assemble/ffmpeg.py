@@ -1,0 +1,78 @@
+"""The ffmpeg assembler: pictures, narration and music into an mp4 (H.264 + AAC) — a title card, every shot
+moving with parallax between the picture's layers, transitions on the music's phrases, subtitles, an end card.
+
+The frames are drawn with OpenCV (sub-pixel warps of premultiplied planes) and streamed as raw yuv420p into
+ffmpeg, which burns the subtitles in with libass and encodes while the next frames are drawn."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from pipeline.assemble.cards import end_card, title_card
+from pipeline.assemble.frames import PlaneSource, ShotFrames, illustration_planes
+from pipeline.assemble.output import Encoding, encode_command, fit_size, make_thumbnail, stream_frames
+from pipeline.assemble.shots import TITLE_SECONDS, plan_shots, scene_pictures, video_seconds
+from pipeline.assemble.sound import TRUE_PEAK_DB, mix, normalise
+from pipeline.assemble.subtitles import write_subtitles
+from pipeline.types import Illustration, Narration, Score, Story, Video
+
+SOUNDTRACK_RATE = 48000
+
+
+class FfmpegAssembler:
+    """OpenCV draws the moving layers, ffmpeg burns in the subtitles (libass) and encodes (x264, AAC)."""
+
+    def __init__(
+        self,
+        *,
+        fps: int,
+        crf: int,
+        preset: str,
+        tune: str,
+        soft_subtitles: bool,
+        crossfade: float,
+        music_volume: float,
+        duck_db: float,
+        loudness_lufs: float,
+        upload_limit_mb: float,
+        split_oversize: bool,
+    ):
+        self.encoding = Encoding(fps=fps, crf=crf, preset=preset, tune=tune, soft_subtitles=soft_subtitles)
+        self.crossfade = crossfade
+        self.music_volume = music_volume
+        self.duck_db = duck_db
+        self.loudness_lufs = loudness_lufs
+        self.upload_limit_bytes = int(upload_limit_mb * 1_000_000)
+        self.split_oversize = split_oversize
+
+    def soundtrack(self, narration: Narration, score: Score, work_dir: Path) -> Path:
+        total = video_seconds(narration)
+        mixed = mix(narration, score, TITLE_SECONDS, total, self.music_volume, self.duck_db, work_dir / "mix.wav")
+        return normalise(mixed, work_dir / "soundtrack.wav", self.loudness_lufs, TRUE_PEAK_DB, SOUNDTRACK_RATE)
+
+    def assemble(
+        self,
+        story: Story,
+        narration: Narration,
+        score: Score,
+        illustrations: list[Illustration],
+        out: Path,
+        work_dir: Path,
+    ) -> Video:
+        size = (illustrations[0].width, illustrations[0].height)
+        total = video_seconds(narration)
+        audio = self.soundtrack(narration, score, work_dir)
+        subtitles = write_subtitles(story, narration, size, work_dir / "subtitles.ass", offset=TITLE_SECONDS)
+        scenes = [
+            partial(illustration_planes, ill.image, ill.layers, size) for ill in scene_pictures(story, illustrations)
+        ]
+        pictures: list[PlaneSource] = [partial(title_card, story, size), *scenes, partial(end_card, story, size)]
+        shots = plan_shots(story, narration, score, self.crossfade)
+        frames = ShotFrames(shots, pictures, size, self.encoding.fps, total)
+        first_scene = shots[1]
+        middle = frames.shot_frame(first_scene, (first_scene.start + first_scene.end) / 2)
+        thumbnail = make_thumbnail(middle, out.with_suffix(".jpg"))
+        stream_frames(encode_command(size, audio, subtitles, total, self.encoding, out), frames, cwd=work_dir)
+        parts = fit_size(out, self.upload_limit_bytes, self.encoding.preset, self.split_oversize)
+        return Video(path=out, duration=total, width=size[0], height=size[1], thumbnail=thumbnail,
+                     parts=tuple(parts) if len(parts) > 1 else ())  # fmt: skip

@@ -1,0 +1,175 @@
+"""Depth planes from an illustration's layers (or a card), one frame of a shot drawn from them with OpenCV, and
+the frames of a whole plan of shots (crossfades and dips through black where shots overlap).
+
+Frames are premultiplied BGRA uint8: a plane is warped (bilinear, so the motion is sub-pixel smooth) and laid
+over what is behind it as `behind × (1 − alpha) + colour`, only over the rows the plane covers."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.assemble.motion import Move, plane_matrix
+from pipeline.assemble.shots import Shot
+
+
+@dataclass(frozen=True)
+class Plane:
+    colour: np.ndarray  # H×W×4 premultiplied BGRA uint8
+    depth: float  # 0 = far away (moves least) … 1 = nearest
+    rows: tuple[int, int]  # the rows that hold anything, [first, last)
+
+
+def cover(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale to cover `size` and crop the centre (pictures of another shape or of the drawn size)."""
+    width, height = size
+    h, w = picture.shape[:2]
+    if (w, h) == (width, height):
+        return picture
+    scale = max(width / w, height / h)
+    new_w, new_h = max(width, math.ceil(w * scale)), max(height, math.ceil(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    resized = cv2.resize(picture, (new_w, new_h), interpolation=interpolation)
+    x0, y0 = (new_w - width) // 2, (new_h - height) // 2
+    return np.ascontiguousarray(resized[y0 : y0 + height, x0 : x0 + width])
+
+
+def _read_rgba(path: Path) -> np.ndarray:
+    with Image.open(path) as picture:
+        return np.asarray(picture.convert("RGBA"), dtype=np.float32) / 255.0
+
+
+def plane_from_rgba(rgba: np.ndarray, depth: float, opaque: bool = False) -> Plane:
+    """A float RGBA (0..1, straight alpha) picture of the frame's size as a premultiplied BGRA plane."""
+    alpha = np.ones(rgba.shape[:2], np.float32) if opaque else np.clip(rgba[..., 3], 0.0, 1.0)
+    premultiplied = np.empty(rgba.shape, np.uint8)
+    premultiplied[..., :3] = np.rint(rgba[..., 2::-1] * alpha[..., None] * 255.0)
+    premultiplied[..., 3] = np.rint(alpha * 255.0)
+    filled = np.flatnonzero(alpha.max(axis=1) > 1 / 255)
+    rows = (int(filled[0]), int(filled[-1]) + 1) if filled.size else (0, 0)
+    return Plane(premultiplied, depth, rows)
+
+
+def illustration_planes(image: Path, layers: tuple[Path, ...], size: tuple[int, int]) -> list[Plane]:
+    """Two planes: the far layers (sky, far hills) merged behind, the two nearest layers merged in front.
+    Two planes give the depth that shows and cost one blend per frame; each more costs as much again.
+
+    Layers drawn smaller than the output (the upscaler enlarges only the composite) are enlarged here; where
+    a layer is the one seen, it takes the upscaled composite's colours, so the visible picture stays sharp."""
+    composite = cover(_read_rgba(image), size)
+    if not layers:
+        return [plane_from_rgba(composite, 0.5, opaque=True)]
+    drawn = [_read_rgba(path) for path in layers]
+    enlarged = drawn[0].shape[1] < size[0]
+    stack = [cover(layer, size) for layer in drawn]
+    if enlarged:
+        _sharpen_from_composite(stack, composite)
+    if len(stack) >= 3:
+        stack = [_merged(stack[:-2]), _merged(stack[-2:])]
+    depths = np.linspace(0.0, 1.0, len(stack))
+    return [plane_from_rgba(layer, float(d), opaque=i == 0) for i, (layer, d) in enumerate(zip(stack, depths))]
+
+
+def _sharpen_from_composite(stack: list[np.ndarray], composite: np.ndarray) -> None:
+    """Crisper silhouette edges, and each layer's solid, fully visible part in the upscaled composite's colours.
+
+    Only where the layer alone makes the composite's colour: taking it at an edge or under a nearer layer's
+    soft border would paint the other layer's outline into this one, a ghost once parallax moves them apart."""
+    for layer in stack[1:]:
+        layer[..., 3] = np.clip((layer[..., 3] - 0.5) * 1.6 + 0.5, 0.0, 1.0)
+    seen_through = np.ones(composite.shape[:2], np.float32)  # how much of a layer is not hidden by nearer ones
+    for layer in reversed(stack):
+        alone = (seen_through > 0.99) & (layer[..., 3] > 0.99)
+        layer[alone, :3] = composite[alone, :3]
+        seen_through *= 1.0 - layer[..., 3]
+
+
+def _merged(layers: list[np.ndarray]) -> np.ndarray:
+    merged = layers[0]
+    for layer in layers[1:]:
+        merged = _over(layer, merged)
+    return merged
+
+
+def _over(front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    a_front, a_back = front[..., 3:4], back[..., 3:4]
+    alpha = a_front + a_back * (1.0 - a_front)
+    colour = (front[..., :3] * a_front + back[..., :3] * a_back * (1.0 - a_front)) / np.maximum(alpha, 1e-6)
+    return np.concatenate([colour, alpha], axis=2)
+
+
+def draw_shot(planes: list[Plane], move: Move, progress: float, size: tuple[int, int]) -> np.ndarray:
+    """One BGRA frame: each plane placed by the camera move at its depth, back to front."""
+    back = planes[0]
+    frame = cv2.warpAffine(
+        back.colour, plane_matrix(move, progress, back.depth, size), size, flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    for plane in planes[1:]:
+        _lay_over(frame, plane, plane_matrix(move, progress, plane.depth, size), size)
+    return frame
+
+
+def _lay_over(frame: np.ndarray, plane: Plane, matrix: np.ndarray, size: tuple[int, int]) -> None:
+    width, height = size
+    scale, shift_y = float(matrix[1, 1]), float(matrix[1, 2])
+    top = max(0, math.floor(plane.rows[0] * scale + shift_y) - 1)
+    bottom = min(height, math.ceil(plane.rows[1] * scale + shift_y) + 1)
+    if bottom <= top:
+        return
+    band = matrix.copy()
+    band[1, 2] -= top  # warp straight into the rows the plane covers
+    colour = cv2.warpAffine(plane.colour, band, (width, bottom - top), flags=cv2.INTER_LINEAR)
+    # 255 − alpha in every channel (the frame's own alpha channel is never shown, so its value does not matter)
+    inverse = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(colour, 3)), cv2.COLOR_GRAY2BGRA)
+    rows = frame[top:bottom]
+    cv2.multiply(rows, inverse, dst=rows, scale=1 / 255)
+    cv2.add(rows, colour, dst=rows)
+
+
+def _faded(frame: np.ndarray, level: float) -> np.ndarray:
+    return cv2.convertScaleAbs(frame, alpha=max(0.0, min(1.0, level)))
+
+
+PlaneSource = Callable[[], list[Plane]]  # draws or loads a picture's planes when its first shot starts
+
+
+class ShotFrames:
+    """Frames of the planned shots, planes loaded when a shot starts and dropped when it ends."""
+
+    def __init__(self, shots: list[Shot], pictures: list[PlaneSource], size: tuple[int, int], fps: int, total: float):
+        self.shots, self.pictures, self.size, self.fps, self.total = shots, pictures, size, fps, total
+        self.loaded: dict[int, list[Plane]] = {}
+
+    def planes(self, picture: int) -> list[Plane]:
+        if picture not in self.loaded:
+            self.loaded[picture] = self.pictures[picture]()
+        return self.loaded[picture]
+
+    def shot_frame(self, shot: Shot, t: float) -> np.ndarray:
+        progress = (t - shot.start) / max(1e-6, shot.end - shot.start)
+        return draw_shot(self.planes(shot.picture), shot.move, progress, self.size)
+
+    def frame(self, t: float) -> np.ndarray:
+        active = [shot for shot in self.shots if shot.start <= t < shot.end] or [self.shots[-1]]
+        if len(active) == 1:
+            return self.shot_frame(active[0], t)
+        leaving, coming = active[0], active[-1]
+        mixed = (t - coming.start) / max(1e-6, leaving.end - coming.start)
+        if coming.dip:
+            if mixed < 0.5:
+                return _faded(self.shot_frame(leaving, t), 1.0 - 2.0 * mixed)
+            return _faded(self.shot_frame(coming, t), 2.0 * mixed - 1.0)
+        return cv2.addWeighted(self.shot_frame(leaving, t), 1.0 - mixed, self.shot_frame(coming, t), mixed, 0.0)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for index in range(int(round(self.total * self.fps))):
+            t = index / self.fps
+            for picture in [p for p in self.loaded if all(s.end <= t for s in self.shots if s.picture == p)]:
+                del self.loaded[picture]  # no later shot uses these planes
+            yield self.frame(t)

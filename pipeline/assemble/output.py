@@ -1,0 +1,118 @@
+"""The mp4: raw frames streamed into ffmpeg (libass subtitles, x264, AAC, faststart), the size guard, the thumbnail."""
+from __future__ import annotations
+
+import contextlib
+import math
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.media import media_duration, run
+from pipeline.types import StageError
+
+THUMBNAIL_SIDE = 320
+THUMBNAIL_MAX_BYTES = 200_000
+AUDIO_BITRATE = 160_000
+
+
+@dataclass(frozen=True)
+class Encoding:
+    fps: int
+    crf: int
+    preset: str  # x264's
+    tune: str  # x264's; "" for none
+    soft_subtitles: bool  # also a mov_text track a player can switch on
+
+    def video_args(self) -> list[str]:
+        tune = ["-tune", self.tune] if self.tune else []
+        return ["-c:v", "libx264", "-preset", self.preset, *tune, "-crf", str(self.crf), "-profile:v", "high",
+                "-pix_fmt", "yuv420p"]  # fmt: skip
+
+
+def encode_command(size: tuple[int, int], audio: Path, subtitles: Path, total: float, encoding: Encoding,
+                   out: Path) -> list[str]:
+    """ffmpeg reading yuv420p frames on stdin; subtitles burnt in by libass (the file is relative to cwd)."""
+    width, height = size
+    soft = ["-i", subtitles.name] if encoding.soft_subtitles else []
+    soft_map = ["-map", "2:s", "-c:s", "mov_text"] if encoding.soft_subtitles else []
+    return [
+        "ffmpeg", "-y", "-loglevel", "error", "-nostdin",
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(encoding.fps), "-i", "-",
+        "-i", str(audio.resolve()), *soft,
+        "-filter_complex", f"[0:v]subtitles=filename={subtitles.name}[vout]",
+        "-map", "[vout]", "-map", "1:a", *soft_map,
+        *encoding.video_args(), "-r", str(encoding.fps),
+        "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar", "48000", "-ac", "2",
+        "-t", f"{total:.3f}", "-movflags", "+faststart",
+        str(out.resolve()),
+    ]  # fmt: skip
+
+
+def stream_frames(cmd: list[str], frames: Iterable[np.ndarray], cwd: Path, stage: str = "assemble") -> None:
+    """Pipe BGRA frames as yuv420p into ffmpeg while it encodes (drawing and encoding overlap on two cores)."""
+    with tempfile.TemporaryFile() as log:
+        encoder = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=log, cwd=cwd)
+        try:
+            for frame in frames:
+                encoder.stdin.write(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).data)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early: its exit code and log say why
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                encoder.stdin.close()  # also when drawing failed, else ffmpeg would wait for frames forever
+            code = encoder.wait()
+        if code != 0:
+            log.seek(0)
+            raise StageError(stage, f"ffmpeg exited with {code}: {log.read().decode(errors='replace')[-1500:]}")
+
+
+def fit_size(path: Path, limit_bytes: int, preset: str, split: bool) -> list[Path]:
+    """A video over the upload limit is re-encoded (with x264's `preset`) at a bitrate that fits, or (split=True,
+    for a local Bot API server) cut into parts that each fit. Returns the file(s) to send."""
+    size = path.stat().st_size
+    if size <= limit_bytes:
+        return [path]
+    duration = media_duration(path)
+    if split:
+        return _split(path, duration, size, limit_bytes)
+    budget = limit_bytes * 8 * 0.9 / duration  # bits per second; 10% for the container and rate overshoot
+    audio_bits = AUDIO_BITRATE if budget > 4 * AUDIO_BITRATE else max(32_000, budget // 4)
+    video_bits = budget - audio_bits
+    if video_bits < 30_000:
+        raise StageError("assemble", f"{duration:.0f} s cannot fit in {limit_bytes / 1e6:.1f} MB")
+    smaller = path.with_name(path.stem + ".fit.mp4")
+    rate = f"{int(video_bits / 1000)}k"
+    run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-i", str(path), "-map", "0",
+         "-c:v", "libx264", "-preset", preset, "-b:v", rate, "-maxrate", rate,
+         "-bufsize", f"{int(video_bits / 500)}k", "-profile:v", "high", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-b:a", str(int(audio_bits)), "-c:s", "copy", "-movflags", "+faststart", str(smaller)],
+        stage="assemble", timeout=3600)  # fmt: skip
+    smaller.replace(path)
+    return [path]
+
+
+def _split(path: Path, duration: float, size: int, limit_bytes: int) -> list[Path]:
+    parts = math.ceil(size / (limit_bytes * 0.9))
+    pattern = path.with_name(f"{path.stem}.part%02d.mp4")
+    run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-i", str(path), "-map", "0", "-c", "copy",
+         "-f", "segment", "-segment_time", f"{duration / parts:.3f}", "-reset_timestamps", "1",
+         "-segment_format_options", "movflags=+faststart", str(pattern)],
+        stage="assemble", timeout=3600)  # fmt: skip
+    return sorted(path.parent.glob(f"{path.stem}.part*.mp4"))
+
+
+def make_thumbnail(frame_bgra: np.ndarray, out: Path) -> Path:
+    """A JPEG of at most 320 px a side and under 200 kB (Telegram's rules for a video's thumbnail)."""
+    picture = Image.fromarray(cv2.cvtColor(frame_bgra, cv2.COLOR_BGRA2RGB))
+    picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    for quality in (85, 70, 50, 30):
+        picture.save(out, "JPEG", quality=quality)
+        if out.stat().st_size < THUMBNAIL_MAX_BYTES:
+            break
+    return out

@@ -1,1 +1,0 @@
-"""Picture helpers shared by the illustrators: vector icon assets, weather, the diffusion backend."""

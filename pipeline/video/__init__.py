@@ -1,1 +1,0 @@
-"""The assemble stage's parts: frames (layers, motion, cards), subtitles, sound, and the mp4 output."""
