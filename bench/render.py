@@ -1,10 +1,13 @@
-"""Wall time of each pipeline stage for one story, with a cold cache; medians over --runs.
+"""Wall time of each pipeline stage for one story, with a cold cache; medians over --runs; the video's size
+in MB, the load average, and the peak memory (max RSS) of this process (the stages run in it).
 
     .venv/bin/python bench/render.py [--title T] [--genre G] [--length short|standard|long] [--size WxH] [--runs N]
 """
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shlex
 import statistics
 import sys
@@ -18,8 +21,9 @@ from pipeline.settings import PipelineSettings
 from pipeline.types import STAGES, Length, StoryRequest
 
 
-def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str, float], float]:
-    """Seconds spent in each stage (from its first progress call to the next stage's) and the video's length."""
+def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str, float], float, float]:
+    """Seconds spent in each stage (from its first progress call to the next stage's), the video's length and
+    its file size in MB."""
     with tempfile.TemporaryDirectory() as folder:
         pipeline = Pipeline.from_settings(PipelineSettings(cache_dir=Path(folder) / "cache"))
         marks: list[tuple[str, float]] = []
@@ -33,7 +37,7 @@ def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str
         seconds = {stage: 0.0 for stage in STAGES}
         for (stage, start), (_, end) in zip(marks, marks[1:]):
             seconds[stage] += end - start
-        return seconds, video.duration
+        return seconds, video.duration, sum(p.stat().st_size for p in (video.parts or (video.path,))) / 1e6
 
 
 def main() -> None:
@@ -47,14 +51,22 @@ def main() -> None:
     args = parser.parse_args()
     request = StoryRequest(title=args.title, genre=parse_genre(args.genre), language=args.lang,
                            length=Length(args.length))
-    runs = [timed_render(request, parse_size(args.size)) for _ in range(args.runs)]
+    loads = []
+    runs = []
+    for _ in range(args.runs):
+        loads.append(os.getloadavg()[0])
+        runs.append(timed_render(request, parse_size(args.size)))
     print("command:", " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
     print(f"story: {args.title!r} {args.genre} {args.lang} {args.length} {args.size}; runs: {args.runs}; cold cache")
-    print(f"video length: {statistics.median(d for _, d in runs):.1f} s")
+    print(f"load average at the runs' starts: {[round(x, 1) for x in loads]} on {os.cpu_count()} cores")
+    length = statistics.median(d for _, d, _ in runs)
+    print(f"video length: {length:.1f} s; file {statistics.median(mb for _, _, mb in runs):.1f} MB")
     for stage in STAGES:
-        print(f"{stage:>10}: {statistics.median(r[stage] for r, _ in runs):6.1f} s (median)")
-    total = statistics.median(sum(r.values()) for r, _ in runs)
-    print(f"{'total':>10}: {total:6.1f} s (median); real-time factor {statistics.median(d for _, d in runs) / total:.2f}")
+        print(f"{stage:>10}: {statistics.median(r[stage] for r, _, _ in runs):6.1f} s (median)")
+    total = statistics.median(sum(r.values()) for r, _, _ in runs)
+    print(f"{'total':>10}: {total:6.1f} s (median); real-time factor {length / total:.2f}")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS) of this process: {own:.0f} MB (the encoder's own: bench/assemble.py)")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,14 @@ from aiogram.types import (
     BotCommandScopeDefault,
 )
 from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
 
 from bot.handlers import all_routers
 from bot.middlewares import I18nMiddleware, ThrottlingMiddleware
 from bot.queue import QueueWatcher, StoryQueue
 from bot.services.game import GameMaster
-from common.config import ServiceSettings, get_service_settings
+from common.config import ServiceSettings, get_service_settings, redis_connection_settings, redis_retry_options
 from common.i18n import catalogs, gettext
 from common.telegram import create_bot
 
@@ -35,7 +36,7 @@ ADMIN_COMMANDS = (*PRIVATE_COMMANDS, "queue", "stats")
 def build_dispatcher(settings: ServiceSettings, pool: ArqRedis) -> Dispatcher:
     queue = StoryQueue(pool, settings)
     games = GameMaster(queue, settings)
-    storage = RedisStorage.from_url(settings.redis_url)
+    storage = RedisStorage(Redis.from_url(settings.redis_url, **redis_retry_options()))
     dp = Dispatcher(storage=storage, queue=queue, games=games, settings=settings)
     for observer in (dp.message, dp.callback_query, dp.poll_answer):
         observer.outer_middleware(I18nMiddleware(settings.default_language, pool))
@@ -82,7 +83,7 @@ async def set_commands(bot: Bot, settings: ServiceSettings) -> None:
 async def run_polling(settings: ServiceSettings | None = None) -> None:
     settings = settings or get_service_settings()
     bot = create_bot(settings)
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = await create_pool(redis_connection_settings(settings.redis_url))
     dp = build_dispatcher(settings, pool)
     try:
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())

@@ -7,8 +7,9 @@ import contextlib
 import logging
 
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from arq.jobs import Job
@@ -18,10 +19,18 @@ from common.config import ServiceSettings
 from common.contract import StoryJob, job_id_for, status_fields
 from common.i18n import Translator, story_language
 from common.ledger import Ledger
-from pipeline.types import Genre, Length, StageSeeds, StoryRequest
+from pipeline.genres import guess_language
+from pipeline.types import Genre, Language, Length, StageSeeds, StoryRequest
 
 log = logging.getLogger(__name__)
 MAX_EDITS_PER_PASS = 25
+
+
+def queued_text(t: Translator, position: int, job: StoryJob) -> str:
+    """A waiting job's status: "you are next" at the front of the line, else how many wait before it."""
+    if position <= 1:
+        return t("queued_next", **status_fields(job))
+    return t("queued", position=position - 1, **status_fields(job))
 
 
 class StoryQueue:
@@ -31,9 +40,13 @@ class StoryQueue:
         slot_ttl = settings.job_timeout_seconds * settings.job_max_tries + 600
         self.ledger = Ledger(pool, slot_ttl=slot_ttl)
 
-    def request(self, title: str, genre: Genre, t: Translator, length: Length | None = None) -> StoryRequest:
+    def request(
+        self, title: str, genre: Genre, t: Translator, length: Length | None = None, language: Language | None = None
+    ) -> StoryRequest:
+        """`language`: the story's; by default the title's (pipeline.genres.guess_language), else the interface's."""
+        language = language or guess_language(title).language or story_language(t.language)
         return StoryRequest(
-            title=title, genre=genre, language=story_language(t.language),
+            title=title, genre=genre, language=language,
             length=length or self.settings.default_length,
         )  # fmt: skip
 
@@ -54,7 +67,9 @@ class StoryQueue:
             user_id=user_id, credit=credit,
         )  # fmt: skip
         if await self.ledger.is_known(job.job_id):
-            await message.answer(t("already_running"))
+            await message.answer(t("already_running"))  # a double tap: not charged
+            return None
+        if await self._send_again(message, job):
             return None
         exempt = not user_id or self.settings.is_admin(user_id)
         if not exempt and not await self.ledger.spend_quota(user_id, self.settings.daily_quota):
@@ -63,7 +78,7 @@ class StoryQueue:
             return None
         await self.ledger.remember_request(request)
         if user_id and not await self.ledger.claim_slot(user_id, job.job_id):
-            return await self._when_busy(message, t, job, exempt)
+            return await self._when_busy(message, t, job)
         await self.ledger.count("requested", user_id)
         try:
             return await self._enqueue(message, t, job)
@@ -74,20 +89,44 @@ class StoryQueue:
     async def _enqueue(self, message: Message, t: Translator, job: StoryJob) -> StoryJob | None:
         position = await self.ledger.next_position()
         status = await message.answer(
-            t("queued", position=position, **status_fields(job)), reply_markup=cancel_keyboard(t, job.key)
+            queued_text(t, position, job), reply_markup=cancel_keyboard(t, job.key)
         )
         job = job.model_copy(update={"status_message_id": status.message_id})
-        if not await self.ledger.enqueue(job, position):
+        if not await self.ledger.enqueue(job, position):  # the same request, sent twice at the same moment
             await self.release(job)
+            await self._refund(job)
             await status.edit_text(t("already_running"))
             return None
         log.info("queued %s for chat %s", job.job_id, job.chat_id)
         return job
 
-    async def _when_busy(self, message: Message, t: Translator, job: StoryJob, exempt: bool) -> StoryJob | None:
+    async def _send_again(self, message: Message, job: StoryJob) -> bool:
+        """The same request once more after its video came: the files go again by their Telegram file_id (no
+        render, no quota). Where there is nothing to send again (it failed, was cancelled, or Telegram no longer
+        knows the file), what the finished job left is cleared so it is rendered afresh; False then."""
+        sent = await self.ledger.sent_video(job.job_id)
+        if sent:
+            try:
+                for part in sent:
+                    markup = part.get("markup")
+                    await message.bot.send_video(
+                        job.chat_id, part["file_id"], caption=part.get("caption"), parse_mode=ParseMode.HTML,
+                        reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+                    )  # fmt: skip
+                log.info("sent %s again by file_id", job.job_id)
+                return True
+            except TelegramBadRequest as exc:
+                log.info("sending %s again by file_id failed (%s); rendering it afresh", job.job_id, exc.message)
+        await self.ledger.forget_finished(job.job_id)
+        return False
+
+    async def _refund(self, job: StoryJob) -> None:
+        if job.user_id and not self.settings.is_admin(job.user_id):
+            await self.ledger.refund_quota(job.user_id)
+
+    async def _when_busy(self, message: Message, t: Translator, job: StoryJob) -> StoryJob | None:
         if self.settings.busy_policy == "refuse":
-            if not exempt:
-                await self.ledger.refund_quota(job.user_id)
+            await self._refund(job)
             await self.ledger.count("refused", job.user_id)
             await message.answer(t("busy_refused"))
             return None
@@ -123,8 +162,7 @@ class StoryQueue:
 
     async def _after_drop(self, job: StoryJob) -> None:
         await self.ledger.count("cancelled", job.user_id)
-        if job.user_id and not self.settings.is_admin(job.user_id):
-            await self.ledger.refund_quota(job.user_id)
+        await self._refund(job)
 
     async def release(self, job: StoryJob) -> None:
         """The job is over: hand its user's slot to their next held job, if any."""
@@ -172,7 +210,7 @@ class QueueWatcher:
         t = Translator(job.language)
         with contextlib.suppress(TelegramRetryAfter, TelegramBadRequest):
             await self.bot.edit_message_text(
-                text=t("queued", position=position, **status_fields(job)),
+                text=queued_text(t, position, job),
                 chat_id=job.chat_id,
                 message_id=job.status_message_id,
                 reply_markup=cancel_keyboard(t, job.key),

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from arq.connections import RedisSettings
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from pipeline.types import Length
+from pipeline.types import MAX_TITLE_CHARS, Length
 
 
 class ServiceSettings(BaseSettings):
@@ -19,8 +20,10 @@ class ServiceSettings(BaseSettings):
 
     default_language: str = Field(default="ru", alias="DIGITELLER_DEFAULT_LANGUAGE")
     default_length: Length = Field(default=Length.standard, alias="DIGITELLER_DEFAULT_LENGTH")
-    video_size: str = Field(default="1280x720", alias="DIGITELLER_VIDEO_SIZE")
-    max_title_chars: int = Field(default=200, alias="DIGITELLER_MAX_TITLE_CHARS")
+    video_size: str = Field(default="1920x1080", alias="DIGITELLER_VIDEO_SIZE")  # README: Speed and sizes
+    # Clamped to pipeline.types.MAX_TITLE_CHARS, the one cap StoryRequest enforces (a larger setting would let a
+    # title through the handler that StoryRequest then refuses).
+    max_title_chars: int = Field(default=MAX_TITLE_CHARS, ge=1, alias="DIGITELLER_MAX_TITLE_CHARS")
     throttle_seconds: float = Field(default=1.0, alias="DIGITELLER_THROTTLE_SECONDS")
     status_edit_seconds: float = Field(default=3.0, alias="DIGITELLER_STATUS_EDIT_SECONDS")
     # Generous on purpose: a long story at 1280x720 on a busy CPU worker; bench/render.py measures the real figure.
@@ -37,6 +40,11 @@ class ServiceSettings(BaseSettings):
     # A worker that stops refreshing its heartbeat for this long is taken for dead and its job is retried.
     worker_heartbeat_seconds: float = Field(default=30.0, alias="DIGITELLER_WORKER_HEARTBEAT_SECONDS")
 
+    @field_validator("max_title_chars")
+    @classmethod
+    def _clamp_title_chars(cls, value: int) -> int:
+        return min(value, MAX_TITLE_CHARS)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -52,6 +60,26 @@ class ServiceSettings(BaseSettings):
         if chat_id < 0:
             return max(self.status_edit_seconds, 3 * 60.0 / max(1, self.group_messages_per_minute))
         return self.status_edit_seconds
+
+
+def redis_retry_options() -> dict[str, Any]:
+    """A command retried on a fresh connection when the pooled one is dead (Redis restarted or killed): without it
+    the first command on each old socket fails, and with it the user's update."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return {"retry_on_error": [RedisConnectionError, RedisTimeoutError],
+            "retry": Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=5)}
+
+
+def redis_connection_settings(url: str) -> RedisSettings:
+    """arq's connection settings for `url`, retrying as redis_retry_options says."""
+    settings = RedisSettings.from_dsn(url)
+    for name, value in redis_retry_options().items():
+        setattr(settings, name, value)
+    return settings
 
 
 @lru_cache

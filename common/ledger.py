@@ -8,7 +8,13 @@ import time
 import uuid
 
 from arq.connections import ArqRedis
-from arq.constants import abort_jobs_ss, default_queue_name, in_progress_key_prefix, job_key_prefix
+from arq.constants import (
+    abort_jobs_ss,
+    default_queue_name,
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+)
 
 from common.contract import JOB_FUNCTION, PREFIX, StoryJob
 from pipeline.types import StoryRequest
@@ -190,6 +196,23 @@ class Ledger:
 
     async def mark_delivered(self, job_id: str) -> None:
         await self.redis.set(f"{PREFIX}:delivered:{job_id}", 1, ex=DELIVERED_TTL)
+
+    async def remember_video(self, job_id: str, sent: list[dict]) -> None:
+        """What went to the chat for this job (per part: Telegram's file_id, the caption, the buttons), so the
+        same request again is answered by sending those files again, without a render."""
+        await self.redis.set(f"{PREFIX}:video:{job_id}", json.dumps(sent), ex=DELIVERED_TTL)
+
+    async def sent_video(self, job_id: str) -> list[dict] | None:
+        raw = await self.redis.get(f"{PREFIX}:video:{job_id}")
+        return json.loads(raw) if raw else None
+
+    async def forget_finished(self, job_id: str) -> None:
+        """Clear what a finished job left (arq's kept result, which makes arq refuse the same job id; the delivery
+        mark, which makes a worker skip it; the sent files), so the same request can be rendered afresh.
+        Only for a job that is neither queued nor running."""
+        await self.redis.delete(
+            result_key_prefix + job_id, f"{PREFIX}:delivered:{job_id}", f"{PREFIX}:video:{job_id}"
+        )
 
     # ------------------------------------------------------------ pace of messages in a group
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.language import STORY_LANGUAGES, LanguageGuess, guess_language
 from pipeline.types import Genre, Language
+
+__all__ = [
+    "GENRE_NAMES", "STORY_LANGUAGES", "LanguageGuess", "genre_name", "guess_language", "parse_genre",
+    "read_request", "split_title_and_genre",
+]  # fmt: skip
 
 GENRE_NAMES: dict[Language, dict[Genre, str]] = {
     "ru": {
@@ -82,13 +88,21 @@ def _strip_punctuation(text: str) -> str:
 
 def split_title_and_genre(text: str) -> tuple[str, Genre | None]:
     """'Гарри Поттер ужасы' → ('Гарри Поттер', horror). The genre is the last one or two words, if they name one."""
+    title, genre, _ = read_request(text)
+    return title, genre
+
+
+def read_request(text: str) -> tuple[str, Genre | None, str]:
+    """'Гарри Поттер ужасы' → ('Гарри Поттер', horror, 'ужасы'): the title, the genre, and the words that named
+    it as typed (their language is the story's: see guess_language)."""
     words = text.split()
     for tail in (2, 1):
         if len(words) >= tail:
-            genre = parse_genre(" ".join(words[-tail:]))
+            genre_words = " ".join(words[-tail:])
+            genre = parse_genre(genre_words)
             if genre:
-                return " ".join(words[:-tail]).rstrip(",;:-–— "), genre
-    return text.strip(), None
+                return " ".join(words[:-tail]).rstrip(",;:-–— "), genre, genre_words
+    return text.strip(), None, ""
 
 
 def genre_name(genre: Genre, language: Language) -> str:

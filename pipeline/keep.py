@@ -19,7 +19,7 @@ def _write_json(path: Path, data: object) -> None:
 
 class Keeper:
     """Writes story.json, narration.wav + narration.json, score.mid + music.wav, scene-NN.png + scene-NN.json,
-    subtitles.srt and the video into one folder."""
+    title.png + title.json, subtitles.srt and the video into one folder."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -47,6 +47,12 @@ class Keeper:
             "drawn": [{"what": e.name, "why": e.reason} for e in illustration.elements],
             "layers": len(illustration.layers),
         })
+
+    def title(self, picture: Path | None, things: list[tuple[str, object, str]]) -> None:
+        """title.png, the title card's picture, with title.json: what it shows and why."""
+        if picture is not None:
+            shutil.copyfile(picture, self.folder / "title.png")
+        _write_json(self.folder / "title.json", {"drawn": [{"what": what, "why": why} for what, _, why in things]})
 
     def subtitles(self, narration: Narration, offset: float) -> None:
         """One SRT cue per spoken line, in video time (the narration starts `offset` seconds in)."""

@@ -1,14 +1,45 @@
 """Small wrappers around the media tools every stage uses: subprocesses, ffprobe, wav files."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
+import os
+import signal
 import subprocess
+import threading
+import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.types import StageError
+
+POLL_SECONDS = 0.1  # how often a running tool's caller looks whether the render was cancelled
+_cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("pipeline_cancel", default=None)
+
+
+class Cancelled(Exception):
+    """The render was cancelled (a job's Cancel button or timeout): raised where the render next looks."""
+
+
+@contextlib.contextmanager
+def cancellation(event: threading.Event) -> Iterator[None]:
+    """Within this block (in this thread), setting `event` stops the tool `run` is running (its whole process
+    group) and makes `check_cancelled` raise Cancelled."""
+    token = _cancel.set(event)
+    try:
+        yield
+    finally:
+        _cancel.reset(token)
+
+
+def check_cancelled() -> None:
+    event = _cancel.get()
+    if event is not None and event.is_set():
+        raise Cancelled()
 
 
 def run(
@@ -26,16 +57,48 @@ def run_for_log(cmd: list[str], stage: str, timeout: float = 600) -> str:
 def _completed(
     cmd: list[str], stage: str, timeout: float, input_bytes: bytes | None, cwd: Path | None
 ) -> subprocess.CompletedProcess:
+    check_cancelled()
     try:
-        done = subprocess.run(cmd, input=input_bytes, capture_output=True, timeout=timeout, check=False, cwd=cwd)
+        process = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, start_new_session=True,
+        )  # fmt: skip
     except FileNotFoundError as exc:
         raise StageError(stage, f"{cmd[0]} is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise StageError(stage, f"{cmd[0]} took longer than {timeout:.0f} s") from exc
+    deadline = time.monotonic() + timeout
+    pending = input_bytes
+    while True:
+        try:
+            stdout, stderr = process.communicate(pending, timeout=POLL_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            pending = None  # communicate() keeps feeding the input it was given first
+            event = _cancel.get()
+            if event is not None and event.is_set():
+                stop_group(process)
+                raise Cancelled() from None
+            if time.monotonic() > deadline:
+                stop_group(process)
+                raise StageError(stage, f"{cmd[0]} took longer than {timeout:.0f} s") from None
+    done = subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
     if done.returncode != 0:
         tail = done.stderr.decode(errors="replace")[-1500:]
         raise StageError(stage, f"{cmd[0]} exited with {done.returncode}: {tail}")
     return done
+
+
+def stop_group(process: subprocess.Popen, grace: float = 1.0) -> None:
+    """Terminate a tool started in its own session and everything it started; kill what is left after `grace`."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # children that outlived the leader, too
+    with contextlib.suppress(subprocess.TimeoutExpired, ValueError, OSError):
+        process.communicate(timeout=grace)
 
 
 def ffprobe(path: Path) -> dict:

@@ -14,6 +14,7 @@ from pipeline.assemble.shots import TITLE_SECONDS, video_seconds
 from pipeline.cache import StageCache, cache_key
 from pipeline.compose import Composer, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
+from pipeline.illustrate.title import title_picture, title_things
 from pipeline.keep import Keeper
 from pipeline.narrate import Narrator, make_narrator
 from pipeline.settings import PipelineSettings, get_settings
@@ -90,8 +91,12 @@ class Pipeline:
         )
 
     def drawn_size(self, size: tuple[int, int]) -> tuple[int, int]:
-        """Pictures are drawn at the output size divided by the upscaler's factor, then upscaled."""
-        factor = self.upscaler.scale if self.upscaler else 1
+        """The size pictures are drawn at: the output size for vector art under the `auto` upscaler (enlarging it
+        only blurs it); otherwise the output size divided by the upscaler's factor, then upscaled."""
+        vector = bool(getattr(self.illustrator, "vector", False))
+        if self.upscaler is None or not upscale.needs_upscaling(self.settings.upscaler, vector):
+            return size
+        factor = self.upscaler.scale
         if min(size) // factor < MIN_SIDE:
             return size
         return size[0] // factor, size[1] // factor
@@ -101,6 +106,16 @@ class Pipeline:
         return self.cache.get_or_build(
             "illustrate", key, Illustration, lambda folder: self.illustrator.illustrate(story, scene, size, folder, seed)
         )
+
+    def draw_title(self, story: Story, size: tuple[int, int], folder: Path) -> Path | None:
+        """The title card's picture of what the title names (a train, the bun) as an RGBA PNG in `folder`, or None
+        when the title names nothing drawable (a person's name): the card then shows the genre's motif."""
+        picture = title_picture(story, round(min(size) * 0.4))
+        if picture is None:
+            return None
+        path = folder / "title.png"
+        picture.save(path)
+        return path
 
     def enlarge(self, drawn: Illustration, size: tuple[int, int]) -> Illustration:
         if (drawn.width, drawn.height) == size:
@@ -159,7 +174,10 @@ class Pipeline:
         out.parent.mkdir(parents=True, exist_ok=True)
         work_dir = Path(tempfile.mkdtemp(prefix="assemble-", dir=self.settings.work_dir))
         try:
-            video = self.assembler.assemble(story, narration, score, illustrations, out, work_dir)
+            emblem = self.draw_title(story, size, work_dir)
+            if keeper:
+                keeper.title(emblem, title_things(story))
+            video = self.assembler.assemble(story, narration, score, illustrations, out, work_dir, emblem)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         if keeper:

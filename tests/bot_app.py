@@ -18,7 +18,7 @@ from arq import Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from bot.main import build_dispatcher
-from common.config import ServiceSettings, get_service_settings
+from common.config import ServiceSettings, get_service_settings, redis_connection_settings
 from common.telegram import create_bot
 from pipeline.settings import get_settings
 from pipeline.types import STAGES, Progress, StageSeeds, StoryRequest, Video
@@ -105,7 +105,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, fake_telegram, redis_url: str, tm
 async def running_bot() -> AsyncIterator[BotApp]:
     settings = get_service_settings()
     bot = create_bot(settings)
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = await create_pool(redis_connection_settings(settings.redis_url))
     dp = build_dispatcher(settings, pool)
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
     try:

@@ -268,6 +268,54 @@ def test_make_assembler_and_cache_tag():
         make_assembler("moviepy", PipelineSettings())
     tag = cache_tag("ffmpeg", PipelineSettings())
     assert tag.startswith("ffmpeg:") and tag.endswith(f"v{CODE_VERSION}")
-    assert cache_tag("ffmpeg", PipelineSettings(crf=28)) != tag
+    assert cache_tag("ffmpeg", PipelineSettings(crf=23)) != tag
     assert cache_tag("ffmpeg", PipelineSettings(x264_tune="")) != tag
     assert set(ASSEMBLERS) == {"ffmpeg"}
+
+
+def test_stream_says_which_colours_it_holds(rendered):
+    """A player told nothing guesses BT.709 for HD; the frames are BT.601 limited range, and the file says so."""
+    video = streams(rendered[0])["video"]
+    assert video.get("color_space") == "smpte170m" and video.get("color_range") == "tv"
+
+
+def _blended_everywhere(planes, move, progress, size) -> np.ndarray:
+    """Every plane warped whole and laid over the one behind, in floating point: the frame to match."""
+    import cv2
+
+    from pipeline.assemble.motion import plane_matrix
+
+    frame = None
+    for plane in planes:
+        warped = cv2.warpAffine(plane.colour, plane_matrix(move, progress, plane.depth, size), size,
+                                flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)  # fmt: skip
+        frame = warped if frame is None else frame * (1 - warped[..., 3:] / 255) + warped
+    return frame[..., :3]
+
+
+@pytest.mark.parametrize("progress", [0.0, 0.4, 1.0])
+def test_hidden_rows_skipped_without_changing_the_picture(tmp_path, progress):
+    """The solid ground of the front layer hides the back one: skipping those rows must not change a pixel."""
+    from pipeline.assemble.frames import draw_shot, illustration_planes
+    from pipeline.assemble.motion import MOVES
+
+    picture = make_pictures(1, tmp_path)[0]
+    planes = illustration_planes(picture.image, picture.layers, SIZE)
+    assert planes[-1].solid_from < SIZE[1], "the hills should make the front plane's bottom rows solid"
+    for move in MOVES:
+        drawn = draw_shot(planes, move, progress, SIZE)[..., :3].astype(np.float32)
+        assert np.abs(drawn - _blended_everywhere(planes, move, progress, SIZE)).max() <= 2
+
+
+def _red_pixels(planes) -> int:
+    """Pure red pixels in a card's motif plane (premultiplied BGRA)."""
+    colour = planes[1].colour
+    return int(((colour[..., 2] > 200) & (colour[..., 1] < 40) & (colour[..., 0] < 40)).sum())
+
+
+def test_title_card_takes_a_picture_in_place_of_the_motif():
+    from pipeline.assemble.cards import title_card
+
+    emblem = Image.new("RGBA", (64, 64), (255, 0, 0, 255))
+    assert _red_pixels(title_card(make_story(), SIZE, emblem=emblem)) > 500
+    assert _red_pixels(title_card(make_story(), SIZE)) == 0

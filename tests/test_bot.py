@@ -166,9 +166,10 @@ async def test_lang_switches_the_language_and_it_survives_a_bot_restart(bot_env)
     async with running_bot() as app:
         bot_env.push_message("/story Кот в сапогах сказка", chat_id=USER, user_id=USER, language_code="ru")
         status = await bot_env.wait_for("sendMessage", says("Кот в сапогах"))
-        assert "In the queue" in status.params["text"] and "fairy tale" in status.params["text"]
+        assert "In the queue" in status.params["text"] and "сказка" in status.params["text"]
         [payload] = await app.wait_for_queued()
-        assert payload["language"] == "en" and payload["request"]["language"] == "en"
+        # The bot now speaks English; the story stays in the language it was asked in (tests/test_language.py).
+        assert payload["language"] == "en" and payload["request"]["language"] == "ru"
 
 
 async def test_help_lists_the_commands_and_genres(bot_env):
@@ -230,7 +231,12 @@ def test_every_locale_has_every_key_with_the_same_fields():
 
 
 def test_every_callback_fits_telegrams_64_bytes_even_with_the_largest_seeds():
-    from bot.keyboards import confirm_keyboard, genre_keyboard, length_keyboard
+    from bot.keyboards import (
+        confirm_keyboard,
+        genre_keyboard,
+        length_keyboard,
+        story_language_keyboard,
+    )
     from common.buttons import cancel_keyboard, result_keyboard
     from common.i18n import Translator
     from pipeline.types import Length, StageSeeds
@@ -239,10 +245,10 @@ def test_every_callback_fits_telegrams_64_bytes_even_with_the_largest_seeds():
     largest = StageSeeds(voices=999_999, music=999_999, pictures=999_999)
     keyboards = [
         result_keyboard(t, "f" * 12, Length.standard, largest), cancel_keyboard(t, "f" * 16),
-        genre_keyboard("ru"), length_keyboard(t), confirm_keyboard(t),
+        genre_keyboard("ru"), length_keyboard(t), confirm_keyboard(t, "ru"), story_language_keyboard(t, None),
     ]  # fmt: skip
     data = [button.callback_data for keyboard in keyboards for row in keyboard.inline_keyboard for button in row]
-    assert len(data) == 6 + 1 + len(Genre) + 3 + 2
+    assert len(data) == 6 + 1 + len(Genre) + 3 + 3 + 3
     assert all(0 < len(item.encode()) < 64 for item in data), max(data, key=len)
 
 

@@ -111,3 +111,18 @@ async def test_a_held_request_can_be_cancelled_before_it_starts(story_env, redis
         assert len(await app.queued_payloads()) == 1
     await run_worker_until_queue_empty(redis_url, fake_pipeline)
     assert [request.title for request, _ in fake_pipeline.renders] == ["Кот в сапогах"]
+
+
+async def test_a_title_limit_set_above_the_pipelines_cap_is_clamped_to_it(story_env, monkeypatch, redis_url, tmp_path):
+    from pipeline.types import MAX_TITLE_CHARS
+
+    configure(monkeypatch, story_env, redis_url, tmp_path, DIGITELLER_MAX_TITLE_CHARS="500")
+    async with running_bot() as app:
+        assert app.settings.max_title_chars == MAX_TITLE_CHARS
+        ask(story_env, "/story " + "Очень " * 50 + "сказка")  # 299 characters of title
+        refusal = await story_env.wait_for("sendMessage", says(str(MAX_TITLE_CHARS)))
+        assert "299" in refusal.params["text"], "refused politely, no crash"
+        title = ("Кот " * 60)[:MAX_TITLE_CHARS].strip()
+        ask(story_env, f"/story {title} сказка")
+        [payload] = await app.wait_for_queued()
+    assert payload["request"]["title"] == title

@@ -27,14 +27,15 @@ async def test_queue_positions_are_shown_and_updated_as_the_line_moves(story_env
             ask(story_env, f"/story История номер {index + 1} сказка", user)
             statuses.append(await story_env.wait_for("sendMessage", lambda c, u=user: c.params["chat_id"] == u))
         await app.wait_for_queued(3)
-        for place, status in enumerate(statuses, start=1):
-            assert f"передо мной ещё {place}" in status.params["text"]
+        texts = [status.params["text"] for status in statuses]
+        assert "ваша история следующая" in texts[0] and "ещё" not in texts[0], "the first in line is next"
+        assert "передо мной ещё 1." in texts[1] and "передо мной ещё 2." in texts[2]
         press(story_env, statuses[0], "Отменить", user_id=users[0])
         await story_env.wait_for("editMessageText", says("отменено"))
 
         async def moved_up() -> bool:
             texts = [status_text(story_env, u, s.result["message_id"]) for u, s in zip(users[1:], statuses[1:])]
-            return "ещё 1." in texts[0] and "ещё 2." in texts[1]
+            return "ваша история следующая" in texts[0] and "ещё 1." in texts[1]
 
         await wait_until(moved_up)
         assert len(await app.queued_payloads()) == 2

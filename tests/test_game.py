@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot_app import configure, running_bot, running_worker, says
+from tests.bot_app import configure, running_bot, running_worker, says, wait_until
 
 GROUP = -100123
 ANN, BOB, CAT, DAN = 11, 12, 13, 14
@@ -88,7 +88,7 @@ async def test_the_game_goes_from_ideas_to_polls_to_the_winners_video(group_env,
 async def test_an_admin_ends_the_vote_early_and_others_cannot(group_env, monkeypatch, redis_url, tmp_path):
     configure(
         monkeypatch, group_env, redis_url, tmp_path,
-        DIGITELLER_GAME_IDEAS_SECONDS="1", DIGITELLER_GAME_POLL_SECONDS="600",
+        DIGITELLER_GAME_IDEAS_SECONDS="600", DIGITELLER_GAME_POLL_SECONDS="600",
     )  # fmt: skip
     group_env.make_admin(GROUP, DAN)
     async with running_bot() as app:
@@ -96,6 +96,8 @@ async def test_an_admin_ends_the_vote_early_and_others_cannot(group_env, monkeyp
         prompt = await group_env.wait_for("sendMessage", says("Игра в историю"))
         say(group_env, "Кот в сапогах", ANN, "Ann", reply_to_message=prompt.result)
         say(group_env, "Колобок", BOB, "Bob", reply_to_message=prompt.result)
+        await wait_until(lambda: len(group_env.calls_of("setMessageReaction")) == 2)  # both ideas taken
+        say(group_env, "/endgame@digiteller_bot", DAN, "Dan")  # the ideas phase ends when the admin says so
         title_poll = await group_env.wait_for("sendPoll")
         say(group_env, "/endgame@digiteller_bot", BOB, "Bob")
         await group_env.wait_for("sendMessage", says("только администраторы"))
@@ -161,3 +163,35 @@ async def test_progress_edits_in_a_group_share_one_budget_across_workers(redis_u
     finally:
         for pool in pools:
             await pool.aclose()
+
+
+async def test_the_genre_poll_offers_every_genre_and_a_newer_one_can_win(group_env, redis_url, fake_pipeline):
+    from pipeline.genres import GENRE_NAMES
+    from pipeline.types import Genre
+
+    async with running_bot(), running_worker(redis_url, fake_pipeline):
+        say(group_env, "/game@digiteller_bot", ANN, "Ann")
+        prompt = await group_env.wait_for("sendMessage", says("Игра в историю"))
+        say(group_env, "Пропавший самовар", BOB, "Bob", reply_to_message=prompt.result)
+        genre_poll = await group_env.wait_for("sendPoll")
+        options = genre_poll.params["options"]
+        assert sorted(options) == sorted(GENRE_NAMES["ru"].values()) and len(options) == len(Genre) <= 12
+        detective = options.index("детектив")
+        group_env.push_poll_answer(genre_poll.result["poll"]["id"], [detective], user_id=ANN)
+        video = await group_env.wait_for("sendVideo", timeout=20)
+    assert "детектив" in video.params["caption"]
+    assert [request.genre for request, _ in fake_pipeline.renders] == [Genre.detective]
+
+
+async def test_a_server_with_the_old_ten_option_limit_gets_the_ten_that_fit_best(group_env):
+    group_env.fail_next("sendPoll", status=400, description="Bad Request: POLL_OPTIONS_TOO_MUCH")
+    async with running_bot():
+        say(group_env, "/game@digiteller_bot", ANN, "Ann")
+        prompt = await group_env.wait_for("sendMessage", says("Игра в историю"))
+        say(group_env, "Пропавший самовар детектив", BOB, "Bob", reply_to_message=prompt.result)
+        await group_env.wait_for("sendPoll", lambda call: call.ok)
+    refused, sent = group_env.calls_of("sendPoll")
+    assert not refused.ok and len(refused.params["options"]) == 11
+    options = sent.params["options"]
+    assert len(options) == 10 and options[0] == "детектив", "the genre the title names comes first"
+    assert {"басня", "былина", "сказка", "повесть", "комедия", "трагедия", "драма", "ужасы"} <= set(options)

@@ -160,15 +160,16 @@ def test_the_cache_tag_names_the_backend_the_diffusion_models_and_the_code_versi
     import pipeline.illustrate
 
     settings = PipelineSettings(illustrator_device="cpu")
-    assert cache_tag("shadow_theatre", settings) == "shadow_theatre:v1"
+    v = pipeline.illustrate.CODE_VERSION
+    assert cache_tag("shadow_theatre", settings) == f"shadow_theatre:v{v}"
     diffusion = cache_tag("diffusion", settings)
-    assert diffusion == "diffusion:kandinsky-community/kandinsky-2-2-decoder:openai/clip-vit-base-patch32:float32:v1"
+    assert diffusion == f"diffusion:kandinsky-community/kandinsky-2-2-decoder:openai/clip-vit-base-patch32:float32:v{v}"
     other = settings.model_copy(update={"illustrator_model": "my/model", "illustrator_reranker": "my/clip"})
-    assert cache_tag("diffusion", other) == "diffusion:my/model:my/clip:float32:v1"
+    assert cache_tag("diffusion", other) == f"diffusion:my/model:my/clip:float32:v{v}"
     on_gpu = settings.model_copy(update={"illustrator_device": "cuda"})
-    assert cache_tag("diffusion", on_gpu).endswith(":float16:v1")  # half precision draws other pixels
-    monkeypatch.setattr(pipeline.illustrate, "CODE_VERSION", 2)
-    assert cache_tag("shadow_theatre", settings) == "shadow_theatre:v2"
+    assert cache_tag("diffusion", on_gpu).endswith(f":float16:v{v}")  # half precision draws other pixels
+    monkeypatch.setattr(pipeline.illustrate, "CODE_VERSION", v + 1)
+    assert cache_tag("shadow_theatre", settings) == f"shadow_theatre:v{v + 1}"
 
 
 def test_a_dragon_character_and_a_king_are_drawn(illustrator, tmp_path):

@@ -12,7 +12,7 @@ from pipeline.narrate import Narrator, make_narrator
 from pipeline.narrate.casting import cast_voices
 from pipeline.narrate.espeak import EspeakVoice
 from pipeline.narrate.festival import FestivalNarrator, FestivalVoice, narrator_voice
-from pipeline.narrate.reader import LEAD_IN_SECONDS, LINE_PAUSE_SECONDS, SCENE_PAUSE_SECONDS
+from pipeline.narrate.reader import LEAD_IN_SECONDS, line_gap
 from pipeline.narrate.text import speakable
 from pipeline.narrate.voice import SynthItem
 from pipeline.settings import PipelineSettings
@@ -126,7 +126,7 @@ def test_timings_are_the_real_positions(ru_run: tuple[Narration, list[float]], r
     assert clips[-1].start + clips[-1].duration < narration.duration
     for before, after in zip(clips, clips[1:]):
         gap = after.start - (before.start + before.duration)
-        expected = SCENE_PAUSE_SECONDS if after.scene != before.scene else LINE_PAUSE_SECONDS
+        expected = line_gap(before.text, before.speaker == after.speaker, before.scene == after.scene)
         assert gap == pytest.approx(expected, abs=0.01), (before, after)
         # the pause is silence, so the picture and subtitle changes fall between words
         assert rms_dbfs(span(ru_audio, before.start + before.duration, gap)) < -60
@@ -156,13 +156,14 @@ def test_progress_reaches_one(ru_run: tuple[Narration, list[float]]) -> None:
     assert fractions == sorted(fractions) and len(fractions) >= 3
 
 
-def test_english_story(tmp_path: Path) -> None:
+def test_english_story_with_the_espeak_voices(tmp_path: Path) -> None:
     story = make_story("en", [
         [("narrator", "Once upon a time — long ago — a hunter lived in the woods…"),
          ("hero", "“I will find the magic feather!” he said.")],
         [("villain", "Ha! You have a 0% chance, fool."), ("narrator", "The end.")],
     ])  # fmt: skip
-    narration = festival_narrator().narrate(story, tmp_path, seed=0)
+    settings = PipelineSettings(sample_rate=RATE, narrate_line_cache=False, narrator_en="espeak")
+    narration = make_narrator("festival", settings).narrate(story, tmp_path, seed=0)
     samples, _ = read_wav(narration.audio)
     assert len(narration.clips) == 4
     assert all(c.voice.startswith(("espeak:en", "festival:")) for c in narration.clips)

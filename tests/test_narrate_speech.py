@@ -16,7 +16,8 @@ from pipeline.narrate import CODE_VERSION, cache_tag, make_narrator
 from pipeline.narrate.casting import age_of, cast_speakers
 from pipeline.narrate.espeak import espeak_text
 from pipeline.narrate.festival import FestivalVoice
-from pipeline.narrate.reader import LineCache, line_jobs
+from pipeline.narrate.espeak import EspeakVoice
+from pipeline.narrate.reader import LineCache, line_gap, line_jobs, pause_after, speech_bounds, trim_silence
 from pipeline.narrate.stress import accent, stressed_words
 from pipeline.narrate.text import spell_out, split_long
 from pipeline.narrate.voice import SynthItem
@@ -269,7 +270,7 @@ def test_piper_backend_reads_with_voices_from_a_folder(tmp_path: Path) -> None:
     samples, _ = read_wav(narration.audio)
     voice_of = {c.speaker: c.voice for c in narration.clips}
     assert voice_of == {"narrator": "piper:ru_RU-denis-medium", "hero": "piper:ru_RU-dmitri-medium",
-                        "villain": "piper:ru_RU-irina-medium-300c"}  # fmt: skip
+                        "villain": "piper:ru_RU-irina-medium-300cx1.12"}  # fmt: skip
     for clip in narration.clips:
         assert clip.duration > 0.3 and rms_dbfs(span(samples, clip.start, clip.duration)) > -30, clip
     villain, hero = ([span(samples, c.start, c.duration) for c in narration.clips if c.speaker == s]
@@ -340,3 +341,80 @@ def test_the_stage_cache_key_changes_with_the_voices(tmp_path: Path, monkeypatch
     assert tag("festival") != tags[0]
     with pytest.raises(ValueError, match="unknown narrator"):
         tag("nope")
+
+
+# --- what a listener notices in Russian: tune, pauses, pace, word ends -------------------------------
+
+
+def festival_clips(tmp_path: Path, texts: list[str], tempo: float = 1.0) -> list[np.ndarray]:
+    items = [SynthItem(accent(spell_out(t, "ru"), "ru"), tmp_path / f"f{i}.wav") for i, t in enumerate(texts)]
+    FestivalVoice(tempo=tempo).synthesize(items)
+    return [read_wav(item.wav)[0] for item in items]
+
+
+def speech_end(samples: np.ndarray, rate: int, seconds: float) -> np.ndarray:
+    """The last `seconds` of speech (the clip's trailing silence left out)."""
+    loud = np.flatnonzero(np.abs(samples) > 0.05 * np.abs(samples).max())
+    return samples[max(0, loud[-1] - round(seconds * rate)) : loud[-1]]
+
+
+def test_festival_asks_a_question_and_exclaims(tmp_path: Path) -> None:
+    statement, question, exclamation = festival_clips(
+        tmp_path, ["Ты придёшь завтра.", "Ты придёшь завтра?", "Ты придёшь завтра!"])  # fmt: skip
+    rate = 16000  # festvox-ru's rate
+    assert median_pitch(speech_end(question, rate, 0.3), rate) > 1.12 * median_pitch(speech_end(statement, rate, 0.3), rate)
+    assert median_pitch(exclamation[: rate // 2], rate) > 1.04 * median_pitch(statement[: rate // 2], rate)
+    assert exclamation.size < 0.97 * statement.size  # said quicker
+
+
+def silences(samples: np.ndarray, rate: int, below_db: float = -45.0) -> list[float]:
+    """Lengths of the silent stretches inside a clip (10 ms frames this far under the loudest)."""
+    frame = rate // 100
+    level = np.array([np.sqrt(np.mean(samples[i : i + frame] ** 2)) for i in range(0, samples.size - frame, frame)])
+    quiet = 20 * np.log10(level / level.max() + 1e-12) < below_db
+    runs, length = [], 0
+    for q in quiet:
+        if q:
+            length += 1
+        elif length:
+            runs.append(length / 100)
+            length = 0
+    return runs
+
+
+def test_pauses_grow_with_the_punctuation_and_between_speakers(tmp_path: Path) -> None:
+    assert pause_after("да,") < pause_after("да;") == pause_after("да:") < pause_after("да.") < pause_after("да...")
+    assert pause_after("Кто?»") > pause_after("да.") > pause_after("да")
+    same, other, scene = line_gap("Да.", True, True), line_gap("Да.", False, True), line_gap("Да.", True, False)
+    assert same < other < scene and line_gap("И тут…", True, True) > same
+    story = make_story("ru", [[("narrator", "Иван шёл по лесу. Было тихо, и он устал.")]])
+    narration = festival_narrator().narrate(story, tmp_path, seed=0)
+    samples, _ = read_wav(narration.audio)
+    inner = silences(span(samples, narration.clips[0].start, narration.clips[0].duration), RATE)
+    assert max(inner) >= 0.3, inner  # the sentence end is heard as a pause
+
+
+def test_the_genre_sets_the_pace(tmp_path: Path) -> None:
+    line = "Старый дом стоял на краю деревни, и никто не входил в него."
+    durations = {}
+    for genre in (Genre.horror, Genre.comedy):
+        story = Story(request=StoryRequest(title="Дом", genre=genre), title="Дом", characters=(),
+                      scenes=(Scene(setting="house", lines=(Line(text=line),)),))  # fmt: skip
+        durations[genre] = festival_narrator().narrate(story, tmp_path / genre.value, seed=0).clips[0].duration
+    assert durations[Genre.horror] > 1.12 * durations[Genre.comedy], durations
+
+
+def test_trimming_keeps_the_fading_word_ends(tmp_path: Path) -> None:
+    texts = ["Вот и сказке конец", "Он вышел в лес", "Пора спать"]
+    items = [SynthItem(accent(t, "ru"), tmp_path / f"e{i}.wav") for i, t in enumerate(texts)]
+    FestivalVoice().synthesize(items)
+    EspeakVoice("ru+m3").synthesize([SynthItem(t, tmp_path / f"s{i}.wav") for i, t in enumerate(texts)])
+    for raw in [*(i.wav for i in items), *(tmp_path / f"s{i}.wav" for i in range(3))]:
+        samples, rate = read_wav(raw)
+        start, end = speech_bounds(samples, rate)
+        frame = rate // 100
+        cut = [samples[i : i + frame] for i in (*range(0, start - frame, frame), *range(end, samples.size - frame, frame))]
+        loudest_cut = max((rms_dbfs(f) for f in cut), default=-120.0)
+        assert loudest_cut < rms_dbfs(samples) - 30, raw  # nothing a listener could hear was cut off
+        kept = trim_silence(samples, rate)
+        assert rms_dbfs(kept[-rate // 50 :]) < rms_dbfs(kept) - 20, raw  # the clip ends faded, not mid-sound

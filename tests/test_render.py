@@ -67,6 +67,7 @@ def assert_kept_every_stage(kept: Path, video_seconds: float) -> None:
     cues = (kept / "subtitles.srt").read_text().strip().split("\n\n")
     assert len(cues) == len(spoken) and cues[0].startswith("1\n00:00:")
     assert (kept / "story.mp4").exists() and (kept / "story.jpg").exists()
+    assert "drawn" in json.loads((kept / "title.json").read_text()), "what the title card shows, and why"
 
 
 def test_story_command_prints_the_story_as_text_and_as_the_contract(tmp_path):
@@ -79,6 +80,16 @@ def test_story_command_prints_the_story_as_text_and_as_the_contract(tmp_path):
     assert text.stdout.startswith("Колобок\n")
     assert all(line.text in text.stdout for line in story.lines), "every line of the story is printed"
     assert text.stdout.count("[") == len(story.scenes)
+
+
+def test_story_command_tells_an_english_title_in_english_unless_asked_otherwise(tmp_path):
+    def story_for(*extra: str) -> Story:
+        done = subprocess.run([*CLI, "story", "The Lost Lighthouse", "drama", "--length", "short", "--json", *extra],
+                              env=cli_env(tmp_path), capture_output=True, text=True, timeout=120, check=True)
+        return Story.model_validate_json(done.stdout)
+
+    assert story_for().request.language == "en"
+    assert story_for("--lang", "ru").request.language == "ru"
 
 
 def test_render_command_refuses_an_unknown_genre_and_a_bad_size(tmp_path):

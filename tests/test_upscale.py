@@ -107,6 +107,20 @@ def test_make_upscaler(tmp_path):
         NcnnRealEsrgan(model="no-such-model-x4", threads=1)
 
 
+def test_auto_is_the_default_and_upscales_only_raster_pictures(upscaler):
+    from pipeline.upscale import AutoUpscaler, needs_upscaling
+
+    settings = PipelineSettings(upscale_model=MODEL, upscale_threads=1, upscale_device="cpu")
+    assert PipelineSettings().upscaler == "auto"
+    assert not needs_upscaling("auto", vector=True)  # vector art is drawn at the output size
+    assert needs_upscaling("auto", vector=False) and needs_upscaling("ncnn", vector=True)
+    assert not needs_upscaling("none", vector=False)
+    auto = make_upscaler("auto", settings)
+    assert isinstance(auto, AutoUpscaler) and auto.scale == 4 and auto.backend == "ncnn"  # no CUDA here: ncnn
+    image = smooth_image(20, 16)
+    assert np.array_equal(np.asarray(auto.upscale(image)), np.asarray(upscaler.upscale(image)))
+
+
 def test_cache_tag_names_the_backend_model_and_code_version():
     from pipeline.upscale import CODE_VERSION
 

@@ -234,7 +234,7 @@ def test_the_thing_a_title_names_is_in_every_tale_of_every_length(length):
     for genre in Genre:
         ru = text_of(story("Ночной поезд", genre, "ru", length))
         assert any(form in ru for form in decline_thing_ru("Ночной поезд")[0].values()), (genre, length)
-        assert "the Night Train" in text_of(story("The Night Train", genre, "en", length)), (genre, length)
+        assert "the night train" in text_of(story("The Night Train", genre, "en", length)).lower(), (genre, length)
 
 
 def test_night_in_the_title_darkens_the_scenes():

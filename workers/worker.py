@@ -17,28 +17,28 @@ from aiogram.enums import ChatAction, ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramEntityTooLarge
 from aiogram.types import FSInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
-from arq.connections import RedisSettings
 from arq.constants import retry_key_prefix
 from arq.jobs import Job
 from arq.worker import func
 
 from common.buttons import cancel_keyboard, result_keyboard
-from common.config import get_service_settings
+from common.config import get_service_settings, redis_connection_settings
 from common.contract import JOB_FUNCTION, StoryJob, status_fields
 from common.i18n import Translator
 from common.ledger import Ledger
 from common.telegram import create_bot
 from pipeline.assemble.output import fit_size
-from pipeline.media import media_duration
+from pipeline.media import cancellation, media_duration
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import get_settings
 from pipeline.types import StageError, Video
-from workers.progress import StatusReporter
+from workers.progress import StageClock, StatusReporter
 
 log = logging.getLogger(__name__)
 
 SHRINK_TRIES = 2  # a 413 from the Bot API: re-encode at this many smaller sizes before giving up
 SHRINK_FACTOR = 0.6
+STOP_WAIT_SECONDS = 30.0  # a cancelled render stops at its next check (well under 5 s); this only bounds the wait
 
 
 async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
@@ -48,6 +48,11 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     if await ledger.was_delivered(job.job_id):
         log.info("%s was already delivered; skipping the retry", job.job_id)
         await ledger.forget_status(job.job_id)
+        with contextlib.suppress(TelegramAPIError):  # not left saying "in the queue"
+            t = Translator(job.language)
+            await ctx["bot"].edit_message_text(
+                text=t("done", **status_fields(job)), chat_id=job.chat_id, message_id=job.status_message_id
+            )
         await ledger.release_and_promote(job)
         return "already delivered"
     await ledger.forget_status(job.job_id)  # from now on the worker edits the status message
@@ -58,6 +63,7 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     reporter = StatusReporter(
         ctx["bot"], job.chat_id, job.status_message_id, t, fields,
         settings.status_interval(job.chat_id), cancel_keyboard(t, job.key), _group_pace(ledger, job.chat_id),
+        await ctx["stage_clock"].estimates(job.size, job.request.length),
     )  # fmt: skip
     work_dir = Path(tempfile.mkdtemp(prefix="job-", dir=get_settings().work_dir))
     started = time.monotonic()
@@ -67,8 +73,10 @@ async def make_story(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
             video = await _render(ctx, job, work_dir, reporter)
         reporter.progress("send", 1.0)
         await reporter.show(reporter.text())  # no Cancel button while the video is on its way
-        await _deliver(ctx["bot"], job, t, video, ledger, reporter)
+        sent = await _deliver(ctx["bot"], job, t, video, ledger, reporter)
         await ledger.mark_delivered(job.job_id)  # first: a worker stopped after this must not send it again
+        await ledger.remember_video(job.job_id, sent)
+        await ctx["stage_clock"].record(reporter.stage_seconds(), job.size, job.request.length)
         await ledger.count("delivered", job.user_id)
         await reporter.show(t("done", **fields))
         return "delivered"
@@ -104,35 +112,59 @@ def _group_pace(ledger: Ledger, chat_id: int) -> Callable[[], Awaitable[bool]] |
 
 
 async def _render(ctx: dict[str, Any], job: StoryJob, work_dir: Path, reporter: StatusReporter) -> Video:
-    return await asyncio.to_thread(
-        ctx["pipeline"].render,
-        job.request,
-        work_dir / "story.mp4",
-        size=parse_size(job.size),
-        seeds=job.seeds,
-        progress=reporter.progress,
-    )
+    """The pipeline in a thread. When the job is cancelled (Cancel button, job timeout, shutdown) the render is
+    stopped (its next progress report raises, its running tool's process group is killed) and waited for before
+    the job ends, so this worker never has two renders running."""
+
+    def work() -> Video:
+        with cancellation(reporter.stopped):
+            return ctx["pipeline"].render(
+                job.request, work_dir / "story.mp4", size=parse_size(job.size), seeds=job.seeds,
+                progress=reporter.progress,
+            )  # fmt: skip
+
+    thread = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        return await asyncio.shield(thread)
+    except asyncio.CancelledError:
+        reporter.stop()
+        started = time.monotonic()
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(asyncio.shield(thread), STOP_WAIT_SECONDS)
+        log.info("%s: render stopped %.1f s after the cancel (finished: %s)", job.job_id,
+                 time.monotonic() - started, thread.done())  # fmt: skip
+        raise
 
 
 async def _deliver(
     bot: Bot, job: StoryJob, t: Translator, video: Video, ledger: Ledger, reporter: StatusReporter
-) -> None:
+) -> list[dict]:
     """The video, or its parts in order when it was split to fit a local Bot API server's limit; the buttons go
     under the last part."""
     seconds = int(round(video.duration))
     escaped = {name: html.escape(value) for name, value in status_fields(job).items()}
-    caption = t("caption", minutes=seconds // 60, seconds=seconds % 60, **escaped)
+    # The caption labels the story, so it is in the story's language (genre and all); the rest is the interface's.
+    caption = Translator(job.request.language)("caption", minutes=seconds // 60, seconds=seconds % 60, **escaped)
     if job.credit:
         caption += "\n" + t("credit", name=html.escape(job.credit))
     request_id = await ledger.remember_request(job.request)
     parts = list(video.parts) or [video.path]
+    sent = []
     # The "sending a video" action lasts 5 s on Telegram: repeated while a long upload runs.
     async with ChatActionSender(bot=bot, chat_id=job.chat_id, action=ChatAction.UPLOAD_VIDEO, interval=4.5):
         for number, part in enumerate(parts, 1):
             last = number == len(parts)
             text = caption if len(parts) == 1 else f"{caption}\n{t('video_part', number=number, count=len(parts))}"
             markup = result_keyboard(t, request_id, job.request.length, job.seeds) if last else None
-            await _send_fitting(bot, job, video, part, text, markup, reporter, t)
+            if len(parts) > 1:  # a part cut at keyframes may be over the limit on its own
+                await _shrink_to(job, part, upload_limit_bytes())
+            message = await _send_fitting(bot, job, video, part, text, markup, reporter, t)
+            sent.append({
+                "file_id": message.video.file_id if message.video else None,
+                "caption": text,
+                "markup": markup.model_dump(mode="json", exclude_none=True) if markup else None,
+            })  # fmt: skip
+    return sent if all(part["file_id"] for part in sent) else []
 
 
 async def _send_fitting(
@@ -150,8 +182,30 @@ async def _send_fitting(
             smaller = int(path.stat().st_size * SHRINK_FACTOR)
             log.warning("%s: the Bot API refused %s (413); re-encoding under %d bytes", job.job_id, path.name, smaller)
             await reporter.show(t("video_shrinking", **status_fields(job)))
-            await asyncio.to_thread(fit_size, path, smaller, get_settings().x264_preset, False)
+            await _shrink_to(job, path, smaller)
     raise AssertionError("unreachable")
+
+
+def upload_limit_bytes() -> int:
+    return int(get_settings().upload_limit_mb * 1_000_000)
+
+
+async def _shrink_to(job: StoryJob, path: Path, limit: int) -> int:
+    """Re-encode `path` until the file, measured again after each encode, is within `limit` bytes (an encoder
+    overshoots its target bitrate now and then); returns the size measured last."""
+    size = path.stat().st_size
+    target = limit
+    for _ in range(SHRINK_TRIES + 1):
+        if size <= limit:
+            break
+        await asyncio.to_thread(fit_size, path, target, get_settings().x264_preset, False)
+        measured = path.stat().st_size
+        log.info("%s: %s re-encoded from %d to %d bytes (limit %d)", job.job_id, path.name, size, measured, limit)
+        if measured >= size:
+            break  # no smaller: the Bot API's answer decides
+        target = int(target * limit / measured) if measured > limit else target
+        size = measured
+    return size
 
 
 async def _send_video(
@@ -178,6 +232,8 @@ async def _stopped(ledger: Ledger, job: StoryJob, reporter: StatusReporter, t: T
     fields = status_fields(job)
     if await ledger.was_aborted(job.job_id):
         await ledger.count("cancelled", job.user_id)
+        if job.user_id and not get_service_settings().is_admin(job.user_id):
+            await ledger.refund_quota(job.user_id)  # a cancelled story is not charged, running or not
         await reporter.show(t("cancelled_job", **fields))
         return True
     if elapsed >= get_service_settings().job_timeout_seconds - 1:
@@ -234,13 +290,26 @@ async def _rescue(ctx: dict[str, Any], job_id: str) -> None:
     await ledger.release_and_promote(job)
 
 
+def _warm_up() -> None:
+    """Load now what the first story would load lazily: the stress model (seconds of work that a Cancel cannot
+    interrupt, being inside one library call)."""
+    try:
+        from pipeline.narrate.stress import accentor
+
+        accentor()
+    except Exception:  # noqa: BLE001 - the narrate stage reports a real problem when it runs
+        log.warning("could not preload the stress model", exc_info=True)
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     """Load the models and open the Bot API session once per worker process (a test may pass its own)."""
     if "pipeline" not in ctx:
         ctx["pipeline"] = await asyncio.to_thread(Pipeline.from_settings)
+        await asyncio.to_thread(_warm_up)
     settings = get_service_settings()
     ctx["bot"] = create_bot(settings)
     ctx["ledger"] = Ledger(ctx["redis"])
+    ctx["stage_clock"] = StageClock(ctx["redis"])
     ctx["worker_id"] = uuid.uuid4().hex[:12]
     ctx["heartbeat"] = asyncio.create_task(_keep_alive(ctx, settings.worker_heartbeat_seconds))
 
@@ -259,7 +328,7 @@ class WorkerSettings:
     functions = [func(make_story, name=JOB_FUNCTION)]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(get_service_settings().redis_url)
+    redis_settings = redis_connection_settings(get_service_settings().redis_url)
     job_timeout = get_service_settings().job_timeout_seconds
     max_tries = get_service_settings().job_max_tries
     allow_abort_jobs = True

@@ -9,6 +9,7 @@ import time
 from typing import Literal
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Poll
 from pydantic import BaseModel
 
@@ -16,7 +17,7 @@ from bot.queue import StoryQueue
 from common.config import ServiceSettings
 from common.contract import PREFIX
 from common.i18n import Translator, story_language
-from pipeline.genres import genre_name
+from pipeline.genres import genre_name, split_title_and_genre
 from pipeline.types import Genre
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,11 @@ IDEAS_KEY = PREFIX + ":game:{chat_id}:ideas"
 GAME_TTL = 24 * 3600
 MAX_IDEAS = 10  # a Telegram poll has at most 10 options
 POLL_OPTION_CHARS = 100
-POLL_GENRES = tuple(Genre)[:8]  # the eight genres of the original task
+# Options a poll may have: 12 since Bot API 9.1 (aiogram's sendPoll: "1-12 answer options"), so all 11 genres fit
+# in one poll; a Bot API server older than that (a self-hosted one) allows 10, and then the genre poll is sent
+# again with the 10 that fit the title best (see poll_genres).
+POLL_MAX_OPTIONS = 12
+OLD_POLL_MAX_OPTIONS = 10
 
 
 class Idea(BaseModel):
@@ -43,6 +48,19 @@ class Game(BaseModel):
     deadline: float  # time.time() when the current phase ends
     poll_message_id: int | None = None
     winner: Idea | None = None
+    genres: list[Genre] = []  # the genre poll's options, in order
+
+
+def poll_genres(title: str, limit: int = POLL_MAX_OPTIONS) -> list[Genre]:
+    """Every genre, in the usual order, when they fit in a poll. Otherwise `limit` of them: the genre the title
+    itself names first (it is what its author had in mind), then the eight genres of the original task, then the
+    newer ones; one poll, so nobody votes twice and the group's message budget is spared."""
+    genres = list(Genre)
+    if len(genres) <= limit:
+        return genres
+    named = split_title_and_genre(title)[1]
+    ranked = ([named] if named else []) + [genre for genre in genres if genre != named]
+    return ranked[:limit]
 
 
 def poll_winner(poll: Poll) -> int:
@@ -144,15 +162,27 @@ class GameMaster:
         if game.phase == "titles":
             ideas = await self.ideas(game.chat_id)
             return await self._ask_genre(bot, game, t, ideas[poll_winner(closed)])
-        await self._make_story(bot, game, t, POLL_GENRES[poll_winner(closed)])
+        genres = game.genres or poll_genres(game.winner.title if game.winner else "")
+        await self._make_story(bot, game, t, genres[poll_winner(closed)])
         return False
 
     async def _ask_genre(self, bot: Bot, game: Game, t: Translator, winner: Idea) -> bool:
         language = story_language(game.language)
-        options = [genre_name(genre, language) for genre in POLL_GENRES]
         question = t("game_genre_poll", title=winner.title[:200])
-        poll = await bot.send_poll(game.chat_id, question, options, is_anonymous=False)
+        genres = poll_genres(winner.title)
+        try:
+            poll = await bot.send_poll(
+                game.chat_id, question, [genre_name(genre, language) for genre in genres], is_anonymous=False
+            )
+        except TelegramBadRequest as exc:  # a Bot API server from before polls had 12 options
+            if len(genres) <= OLD_POLL_MAX_OPTIONS:
+                raise
+            log.info("the genre poll was refused (%s); sending %d options", exc.message, OLD_POLL_MAX_OPTIONS)
+            genres = poll_genres(winner.title, OLD_POLL_MAX_OPTIONS)
+            options = [genre_name(genre, language) for genre in genres]
+            poll = await bot.send_poll(game.chat_id, question, options, is_anonymous=False)
         game.winner = winner
+        game.genres = genres
         await self._next_phase(game, "genres", poll.message_id)
         return True
 

@@ -9,7 +9,7 @@ from typing import Callable, Protocol
 from pipeline.settings import PipelineSettings, build_backend
 from pipeline.types import Illustration, Narration, Score, Story, Video
 
-CODE_VERSION = 1  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
+CODE_VERSION = 2  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
 
 
 class Assembler(Protocol):
@@ -21,6 +21,7 @@ class Assembler(Protocol):
         illustrations: list[Illustration],
         out: Path,
         work_dir: Path,
+        title_picture: Path | None = None,  # an RGBA PNG for the title card; None: the genre's motif
     ) -> Video: ...
 
 

@@ -128,8 +128,21 @@ def _wrapped_title(title: str, size: tuple[int, int]) -> tuple[list[str], int]:
     return lines, font_size
 
 
-def _card(story: Story, size: tuple[int, int], words: list[tuple[str, str]], upside_down: bool) -> list[Plane]:
-    """A gradient in the genre's colours, its motif above, and `words` below as (text, font file) lines."""
+def _emblem(size: tuple[int, int], picture: Image.Image, centre: tuple[float, float]) -> Image.Image:
+    """A picture (RGBA, e.g. the title's thing drawn by the illustrator) fitted into the motif's place."""
+    width, height = size
+    side = min(width, height) * 0.4
+    fitted = picture.convert("RGBA")
+    fitted.thumbnail((round(side), round(side)), Image.LANCZOS)
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    layer.alpha_composite(fitted, (round(centre[0] - fitted.width / 2), round(centre[1] - fitted.height / 2)))
+    return layer
+
+
+def _card(story: Story, size: tuple[int, int], words: list[tuple[str, str]], upside_down: bool,
+          emblem: Image.Image | None = None) -> list[Plane]:  # fmt: skip
+    """A gradient in the genre's colours, its motif (or `emblem`) above, and `words` below as (text, font file)
+    lines."""
     mood, kind = GENRE_LOOK.get(story.request.genre, ("fair", "star"))
     top, bottom, ink = PALETTES[mood]
     width, height = size
@@ -137,15 +150,17 @@ def _card(story: Story, size: tuple[int, int], words: list[tuple[str, str]], ups
     big = _font("DejaVuSerif-Bold.ttf", font_size)
     lines = [(text, big if face == "big" else _font(face, max(12, font_size // 2))) for text, face in words]
     text = _text_layer(size, lines, top=0.56)
-    motif = _motif(size, kind, ink, (width / 2, height * 0.3))
+    centre = (width / 2, height * 0.3)
+    motif = _motif(size, kind, ink, centre) if emblem is None else _emblem(size, emblem, centre)
     sky = _gradient(size, bottom, top) if upside_down else _gradient(size, top, bottom)
     return _planes([sky, motif, text], (0.0, 0.6, 0.3))
 
 
-def title_card(story: Story, size: tuple[int, int]) -> list[Plane]:
+def title_card(story: Story, size: tuple[int, int], emblem: Image.Image | None = None) -> list[Plane]:
+    """The title and genre under the genre's motif, or under `emblem` (an RGBA picture) when one is given."""
     title = [(line, "big") for line in _wrapped_title(story.title, size)[0]]
     genre = genre_name(story.request.genre, story.request.language)
-    return _card(story, size, [*title, (genre, "DejaVuSans.ttf")], upside_down=False)
+    return _card(story, size, [*title, (genre, "DejaVuSans.ttf")], upside_down=False, emblem=emblem)
 
 
 def end_card(story: Story, size: tuple[int, int]) -> list[Plane]:

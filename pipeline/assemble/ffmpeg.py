@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from PIL import Image
+
 from pipeline.assemble.cards import end_card, title_card
 from pipeline.assemble.frames import PlaneSource, ShotFrames, illustration_planes
 from pipeline.assemble.output import Encoding, encode_command, fit_size, make_thumbnail, stream_frames
@@ -58,15 +60,17 @@ class FfmpegAssembler:
         illustrations: list[Illustration],
         out: Path,
         work_dir: Path,
+        title_picture: Path | None = None,
     ) -> Video:
         size = (illustrations[0].width, illustrations[0].height)
+        emblem = Image.open(title_picture).convert("RGBA") if title_picture else None
         total = video_seconds(narration)
         audio = self.soundtrack(narration, score, work_dir)
         subtitles = write_subtitles(story, narration, size, work_dir / "subtitles.ass", offset=TITLE_SECONDS)
         scenes = [
             partial(illustration_planes, ill.image, ill.layers, size) for ill in scene_pictures(story, illustrations)
         ]
-        pictures: list[PlaneSource] = [partial(title_card, story, size), *scenes, partial(end_card, story, size)]
+        pictures: list[PlaneSource] = [partial(title_card, story, size, emblem), *scenes, partial(end_card, story, size)]
         shots = plan_shots(story, narration, score, self.crossfade)
         frames = ShotFrames(shots, pictures, size, self.encoding.fps, total)
         first_scene = shots[1]

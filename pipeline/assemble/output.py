@@ -13,12 +13,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.media import media_duration, run
+from pipeline.media import Cancelled, check_cancelled, media_duration, run
 from pipeline.types import StageError
 
 THUMBNAIL_SIDE = 320
 THUMBNAIL_MAX_BYTES = 200_000
 AUDIO_BITRATE = 160_000
+# OpenCV's BGR→I420 is BT.601 limited range; say so, or a player guesses (BT.709 for HD: shifted colours).
+# The pictures are sRGB, whose primaries and transfer are BT.709's.
+COLOUR_TAGS = ["-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Encoding:
     def video_args(self) -> list[str]:
         tune = ["-tune", self.tune] if self.tune else []
         return ["-c:v", "libx264", "-preset", self.preset, *tune, "-crf", str(self.crf), "-profile:v", "high",
-                "-pix_fmt", "yuv420p"]  # fmt: skip
+                "-pix_fmt", "yuv420p", *COLOUR_TAGS]  # fmt: skip
 
 
 def encode_command(size: tuple[int, int], audio: Path, subtitles: Path, total: float, encoding: Encoding,
@@ -60,7 +63,11 @@ def stream_frames(cmd: list[str], frames: Iterable[np.ndarray], cwd: Path, stage
         encoder = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=log, cwd=cwd)
         try:
             for frame in frames:
+                check_cancelled()
                 encoder.stdin.write(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).data)
+        except Cancelled:
+            encoder.kill()  # the job was cancelled: no point finishing the file
+            raise
         except BrokenPipeError:
             pass  # ffmpeg stopped early: its exit code and log say why
         finally:

@@ -73,6 +73,9 @@ def scene_prompt(story: Story, scene_index: int) -> tuple[str, list[DrawnElement
     plan = plan_scene(story, scene_index)
     wanted = [DrawnElement(name=element, reason=reason) for element, reason in plan.elements.items()]
     wanted += [DrawnElement(name=f"{a.character.role} figure", reason=f"character: {a.character.name}") for a in plan.actors]
+    # a character the name makes a creature or a thing is asked for as that ("Колобок" → bread), in every scene
+    wanted += [DrawnElement(name=a.thing.label if a.thing else a.animal, reason=a.reason)
+               for a in plan.actors if a.thing or a.animal]
     things = ", ".join(dict.fromkeys(e.name for e in wanted))
     text = story.scenes[scene_index].text
     return f"{text} ({things}, {plan.time_of_day}). {story_style(story)}", wanted

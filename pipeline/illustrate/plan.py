@@ -7,9 +7,13 @@ in the keyword table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pipeline.morph import lemmas, normalise
+from pipeline import lexicon
+from pipeline.illustrate import vocabulary
+from pipeline.illustrate.vocabulary import Drawable
+from pipeline.morph import is_cyrillic, lemmas, morph, normalise
 from pipeline.types import Character, Genre, Scene, Story
 
 
@@ -139,7 +143,10 @@ GENRE_ELEMENTS: dict[Genre, tuple[str, ...]] = {
 }
 
 # an element that brings another with it: a thunderstorm needs its clouds
-IMPLIED_ELEMENTS: dict[str, tuple[str, ...]] = {"lightning": ("clouds",), "snowman": ("snow",)}
+IMPLIED_ELEMENTS: dict[str, tuple[str, ...]] = {"lightning": ("clouds",), "snowman": ("snow",), "lighthouse": ("sea",),
+                                                "ship": ("sea",)}
+# elements that do not go with another: a lighthouse stands by the sea, not before a city of tower blocks
+EXCLUDED_BY: dict[str, tuple[str, ...]] = {"sea": ("city", "village", "train", "road", "field", "reeds")}
 
 ANIMALS = ("wolf", "fox", "bear", "horse", "cat", "dog", "hare", "snake")
 
@@ -163,10 +170,13 @@ def keyword_elements(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Actor:
-    """A character seen in the scene: a person, or an animal when the name says so ("Лиса", "Ворона")."""
+    """A character seen in the scene: a person, an animal when the name says so ("Лиса", "Ворона"), or the thing
+    its name names ("Колобок" → a bun, "Кот Баюн" → a cat), the same picture in every scene."""
 
     character: Character
     animal: str | None
+    thing: Drawable | None = None
+    reason: str = ""  # how the name became the picture
 
 
 @dataclass
@@ -175,6 +185,74 @@ class ScenePlan:
     time_of_day: str
     elements: dict[str, str]  # element → reason, in the order they were found
     actors: list[Actor]
+    things: dict[str, Drawable] = field(default_factory=dict)  # elements drawn from the picture vocabulary
+    title: tuple[str, ...] = ()  # elements that stand for the title's nouns this scene names: always drawn
+    nouns: dict[str, str | None] = field(default_factory=dict)  # each concrete noun of the text → its element or None
+
+    @property
+    def characters(self) -> list[Character]:
+        return [a.character for a in self.actors]
+
+
+_NOT_THINGS = ("moon", "sun", "stars", "clouds")  # the keyword table's words for the time of day (ночь → moon)
+MAX_THINGS = 6  # vocabulary pictures per scene besides the title's (more crowds the stage)
+_SKIP_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Trad")
+_EN_STOP = frozenset("one ones thing things way time day night people someone everyone nobody anyone man woman fell the and"
+                     .split())
+
+
+@lru_cache(maxsize=50_000)
+def _noun_lemma(word: str) -> str | None:
+    """The word's normal form when it reads as a common noun, else None."""
+    word = normalise(word)
+    if is_cyrillic(word):
+        parse = morph().parse(word)[0]
+        if "NOUN" not in parse.tag or any(t in parse.tag for t in _SKIP_TAGS) or parse.score < 0.3:
+            return None
+        return normalise(parse.normal_form)
+    if word.endswith(("ed", "ing", "ly")) or len(word) < 3 or word in _EN_STOP:
+        return None  # participles and adverbs ("haunted", "falling") are not the nouns WordNet has for them
+    singular = [word[: -len(a)] + b for a, b in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", "")) if word.endswith(a)]
+    for form in (*singular, word):
+        if len(form) >= 3 and form not in _EN_STOP and lexicon.noun_category(form):
+            return form
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def is_concrete_noun(lemma: str) -> bool:
+    """A thing one could point at (not a person: people are the figures). Russian by its English translations."""
+    if lemma in KEYWORDS:
+        return KEYWORDS[lemma] not in _NOT_THINGS
+    if lemma in vocabulary.ABSTRACT:
+        return False
+    if is_cyrillic(lemma):
+        english = lexicon.english_words(lemma)[:2]  # the two most common translations (маяк: beacon, lighthouse)
+        if english:
+            return any(vocabulary.drawable_word(e) for e in english)
+        return vocabulary.find(lemma) is not None
+    return vocabulary.drawable_word(lemma)
+
+
+def concrete_nouns(text: str) -> list[str]:
+    """The distinct concrete nouns of a text, as normal forms, in order."""
+    found = (_noun_lemma(word) for word in _WORD.findall(text))
+    return list(dict.fromkeys(n for n in found if n and is_concrete_noun(n)))
+
+
+def picture_for(noun: str) -> tuple[str, Drawable | None, str] | None:
+    """(element, vocabulary picture or None for a hand-drawn element, route) for a noun, or None."""
+    if noun in KEYWORDS:
+        return KEYWORDS[noun], None, "keyword table"
+    match = vocabulary.find(noun)
+    if match is None or match.drawable.place == "figure" and lexicon.noun_category(match.drawable.label) == "noun.person":
+        return None
+    element = match.drawable.label
+    return element, (None if element in ELEMENT_WORDS else match.drawable), match.via
+
+
+def title_nouns(story: Story) -> list[str]:
+    return concrete_nouns(story.request.title)
 
 
 def plan_scene(story: Story, scene_index: int) -> ScenePlan:
@@ -196,6 +274,32 @@ def plan_scene(story: Story, scene_index: int) -> ScenePlan:
     for element, word in keyword_elements(scene.text).items():
         if not (set(lemmas(word)) & names):  # "Лиса" the character is drawn as an actor, not again as a prop
             add(element, f"word: {word}")
+    things: dict[str, Drawable] = {}
+    title: list[str] = []
+    nouns: dict[str, str | None] = {}
+    named_title = [n for n in title_nouns(story) if n in concrete_nouns(scene.text)]
+    text_nouns = [n for n in concrete_nouns(scene.text) if n not in names]
+    for noun in dict.fromkeys([*named_title, *text_nouns]):
+        found = picture_for(noun)
+        nouns[noun] = None
+        if found is None:
+            continue
+        element, drawable, via = found
+        is_title = noun in named_title
+        if drawable is not None and element not in things and not is_title and len(things) >= MAX_THINGS:
+            continue
+        nouns[noun] = element
+        add(element, f"{'title' if is_title else 'word'}: {noun} → {element} ({via})")
+        if drawable is not None:
+            things.setdefault(element, drawable)
+        if is_title and element not in title:
+            title.append(element)
+    for prop in scene.props:
+        if prop.replace("_", " ") not in KEYWORDS and len(things) < MAX_THINGS and is_concrete_noun(prop.replace("_", " ")):
+            found = picture_for(prop.replace("_", " "))
+            if found and found[1] is not None:
+                add(found[0], f"prop: {prop} → {found[0]} ({found[2]})")
+                things.setdefault(found[0], found[1])
     for element in GENRE_ELEMENTS.get(story.request.genre, ()):
         add(element, f"genre: {story.request.genre.value}")
     for element, reason in list(elements.items()):
@@ -203,7 +307,12 @@ def plan_scene(story: Story, scene_index: int) -> ScenePlan:
             add(implied, reason)
     if scene.time_of_day == "night":
         elements.pop("sun", None)
-    return ScenePlan(story.request.genre, scene.time_of_day, elements, actors)
+    for element, excluded in EXCLUDED_BY.items():
+        if element in elements:
+            for other in excluded:
+                if other not in title and not elements.get(other, "").startswith("setting"):
+                    elements.pop(other, None)
+    return ScenePlan(story.request.genre, scene.time_of_day, elements, actors, things, tuple(title), nouns)
 
 
 def _actors(story: Story, scene: Scene) -> list[Actor]:
@@ -215,9 +324,29 @@ def _actors(story: Story, scene: Scene) -> list[Actor]:
         name_forms = [lemmas(w) for w in _WORD.findall(character.name) if len(w) >= 3]
         named = any(set(forms) & scene_forms for forms in name_forms)
         if character.id in speakers or named:
-            animal = next((KEYWORDS[f] for forms in name_forms for f in forms if KEYWORDS.get(f) in _ACTOR_ANIMALS), None)
-            actors.append(Actor(character, animal))
+            actors.append(actor_for(character))
     return actors[:4]
+
+
+@lru_cache(maxsize=1024)
+def actor_for(character: Character) -> Actor:
+    """How a character is drawn, from its name alone (so the same in every scene): a hand-drawn animal, a picture
+    of what the name names, or (for a person's name) a person."""
+    name_forms = [lemmas(w) for w in _WORD.findall(character.name) if len(w) >= 3]
+    animal = next((KEYWORDS[f] for forms in name_forms for f in forms if KEYWORDS.get(f) in _ACTOR_ANIMALS), None)
+    if animal:
+        return Actor(character, animal, None, f"name: {character.name} → {animal} (keyword table)")
+    for word in _WORD.findall(character.name):
+        noun = _noun_lemma(word)
+        if not noun or len(noun) < 2:  # ёж
+            continue
+        match = vocabulary.find(noun)
+        if match and lexicon.noun_category(match.drawable.label) != "noun.person" and (
+            is_cyrillic(noun) and any(lexicon.noun_category(e) != "noun.person" for e in lexicon.english_words(noun)[:1])
+            or not lexicon.english_words(noun) or not is_cyrillic(noun)
+        ) and match.drawable.place not in ("sky", "landmark"):
+            return Actor(character, None, match.drawable, f"name: {character.name} → {match.reason}")
+    return Actor(character, None)
 
 
 _ACTOR_ANIMALS = (*ANIMALS, "dragon", "raven", "owl", "robot", "alien", "unicorn", "deer")  # "Робот Зорг" is a robot

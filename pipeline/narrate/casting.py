@@ -14,7 +14,7 @@ from typing import Literal
 
 from pipeline.narrate.espeak import EspeakVoice
 from pipeline.narrate.voice import Voice
-from pipeline.types import Character, Gender, Language, Story
+from pipeline.types import Character, Gender, Genre, Language, Story
 
 Age = Literal["young", "adult", "old"]
 
@@ -40,6 +40,13 @@ AGE_CENTS: dict[Age, int] = {"young": 250, "adult": 0, "old": -200}
 SAME_SPEAKER_STEP_CENTS = 180  # two characters on one speaker are moved this far apart
 ROLE_LENGTH_SCALE: dict[str, float] = {"villain": 1.12, "donor": 1.1, "helper": 0.95}  # Piper: >1 is slower
 AGE_LENGTH_SCALE: dict[Age, float] = {"young": 0.95, "adult": 1.0, "old": 1.1}
+# How fast a genre is told (1 = the engine's own rate): horror, tragedy and the epic bylina slowly, comedy
+# briskly. Every voice of the story takes it (espeak's words per minute, Piper's length scale, sox tempo).
+GENRE_TEMPO: dict[Genre, float] = {
+    Genre.horror: 0.9, Genre.tragedy: 0.92, Genre.bylina: 0.92, Genre.fairy_tale: 0.95, Genre.fable: 0.97,
+    Genre.drama: 0.97, Genre.fantasy: 0.97, Genre.novella: 1.0, Genre.detective: 1.0, Genre.scifi: 1.03,
+    Genre.comedy: 1.08,
+}  # fmt: skip
 
 OLD_WORDS = ("стар", "дед", "бабушк", "бабк", "тётушк", "отец", "мать", "царь", "князь", "няня", "знахар",
              "кормилиц", "old", "elder", "grand", "father", "mother", "king", "nanny", "nurse", "wise")  # fmt: skip
@@ -65,18 +72,24 @@ def pick_free(pool: Sequence[str], rng: random.Random, taken: set[str]) -> str:
     return choice
 
 
-def character_voice(character: Character, language: Language, rng: random.Random, taken: set[str]) -> EspeakVoice:
-    """An espeak voice for the character by gender; pitch and speed by role and age, a little varied."""
+def genre_tempo(story: Story) -> float:
+    return GENRE_TEMPO.get(story.request.genre, 1.0)
+
+
+def character_voice(character: Character, language: Language, rng: random.Random, taken: set[str],
+                    tempo: float = 1.0) -> EspeakVoice:  # fmt: skip
+    """An espeak voice for the character by gender; pitch and speed by role, age and genre, a little varied."""
     voice = pick_free([f"{language}+{v}" for v in ESPEAK_VARIANTS[character.gender]], rng, taken)
     pitch, speed = ROLE_DELIVERY[character.role]
     age_pitch, age_speed = AGE_DELIVERY[age_of(character)]
     return EspeakVoice(voice, pitch=min(99, max(0, pitch + age_pitch + rng.randint(-4, 4))),
-                       speed=speed + age_speed + rng.randint(-8, 8))  # fmt: skip
+                       speed=round((speed + age_speed + rng.randint(-8, 8)) * tempo))  # fmt: skip
 
 
 def cast_voices(story: Story, seed: int, narrator: Voice) -> dict[str, Voice]:
     """speaker id → voice: `narrator` for the narrator (and characters in the narrator's role), an espeak
-    voice for each character, fixed for the whole story; the seed reshuffles the characters'."""
+    voice for each character at the genre's pace, fixed for the whole story; the seed reshuffles the
+    characters'."""
     language = story.request.language
     voices: dict[str, Voice] = {"narrator": narrator}
     rng = random.Random(f"voices:{seed}")
@@ -85,7 +98,7 @@ def cast_voices(story: Story, seed: int, narrator: Voice) -> dict[str, Voice]:
         if character.role == "narrator":
             voices[character.id] = narrator
         else:
-            voices[character.id] = character_voice(character, language, rng, taken)
+            voices[character.id] = character_voice(character, language, rng, taken, genre_tempo(story))
     return voices
 
 

@@ -1,6 +1,10 @@
 """The festival voice (festvox-ru's msu_ru_nsh_clunits for Russian) and the offline narrator: festival
 reads the narrator's lines (espeak-ng when festival or its voice is missing), espeak-ng voices chosen by
-gender, role and age read the characters'."""
+gender, role and age read the characters'. English stories are read by the Piper voice en_US-joe-medium
+(pipeline.narrate.english) unless `english="espeak"`.
+
+festvox-ru reads "?" and "!" exactly like "." and has no rate control that works with its unit
+selection, so its clips get their tune and pace from sox afterwards (voice.intonation_effects, tempo)."""
 from __future__ import annotations
 
 import shutil
@@ -9,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.media import run
-from pipeline.narrate.casting import cast_voices
+from pipeline.narrate.casting import cast_voices, genre_tempo
 from pipeline.narrate.espeak import EspeakVoice
-from pipeline.narrate.reader import VoiceNarrator
-from pipeline.narrate.voice import STAGE, SynthItem, Voice
+from pipeline.narrate.reader import LineCache, VoiceNarrator
+from pipeline.narrate.voice import (STAGE, SynthItem, Voice, intonation_effects, sox_in_place, tempo_effects,
+                                    wav_seconds)
 from pipeline.types import Language, Story
 
 FESTIVAL_VOICES_DIR = Path("/usr/share/festival/voices")
@@ -50,6 +55,7 @@ class FestivalVoice:
 
     voice: str = "msu_ru_nsh_clunits"
     binary: str = "festival"
+    tempo: float = 1.0  # >1 speaks quicker (sox tempo, pitch kept)
 
     @property
     def name(self) -> str:
@@ -57,7 +63,7 @@ class FestivalVoice:
 
     @property
     def identity(self) -> str:
-        return self.name
+        return f"{self.name}:t{self.tempo:.3f}"
 
     @property
     def batch_size(self) -> int:
@@ -72,9 +78,13 @@ class FestivalVoice:
         script = items[0].wav.with_suffix(".scm")
         script.write_text(f"(voice_{self.voice})\n{FESTIVAL_BATCH_PRELUDE}\n" + "\n".join(calls) + "\n")
         run([self.binary, "-b", str(script)], stage=STAGE, timeout=60 + 30 * len(items))
+        for item in items:
+            if item.wav.is_file() and item.wav.stat().st_size > 44:
+                tune = intonation_effects(item.text, wav_seconds(item.wav))
+                sox_in_place(item.wav, [*tune, *tempo_effects(self.tempo)])
 
 
-def festival_voice(language: Language) -> FestivalVoice | None:
+def festival_voice(language: Language, tempo: float = 1.0) -> FestivalVoice | None:
     """The best installed festival voice for the language, or None."""
     if shutil.which("festival") is None:
         return None
@@ -82,15 +92,29 @@ def festival_voice(language: Language) -> FestivalVoice | None:
     installed = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     preferred = [v for v in FESTIVAL_PREFERRED[language] if v in installed]
     choice = (preferred or installed or [None])[0]
-    return FestivalVoice(choice) if choice else None
+    return FestivalVoice(choice, tempo=tempo) if choice else None
 
 
-def narrator_voice(language: Language) -> Voice:
-    return festival_voice(language) or EspeakVoice(f"{language}+m1", pitch=42, speed=150)
+def narrator_voice(language: Language, tempo: float = 1.0) -> Voice:
+    return festival_voice(language, tempo) or EspeakVoice(f"{language}+m1", pitch=42, speed=round(150 * tempo))
+
+
+OFFLINE_ENGLISH = ("joe", "espeak")  # the offline narrator's English voices (setting narrator_en)
 
 
 class FestivalNarrator(VoiceNarrator):
-    """festival (festvox-ru) for the narrator, espeak-ng voices for the characters."""
+    """festival (festvox-ru) for the narrator, espeak-ng voices for the characters, at the genre's pace;
+    English stories with `english="joe"` are read by the Piper voice en_US-joe-medium and its variants."""
+
+    def __init__(self, sample_rate: int, workers: int, cache: LineCache, english: str = "joe"):
+        super().__init__(sample_rate, workers, cache)
+        if english not in OFFLINE_ENGLISH:
+            raise ValueError(f"unknown English voice {english!r}; choose one of: {', '.join(OFFLINE_ENGLISH)}")
+        self.english = english
 
     def cast(self, story: Story, seed: int) -> dict[str, Voice]:
-        return cast_voices(story, seed, narrator_voice(story.request.language))
+        if story.request.language == "en" and self.english == "joe":
+            from pipeline.narrate.english import cast_english
+
+            return cast_english(story, seed)
+        return cast_voices(story, seed, narrator_voice(story.request.language, genre_tempo(story)))

@@ -69,15 +69,23 @@ class PiperVoice:
     length_scale: float = 1.0  # >1 speaks slower
     pitch_cents: int = 0  # villains lower, the young higher (casting)
     use_cuda: bool = False
+    noise_scale: float | None = None  # the voice's variation of timbre; None = the model's own (0.667)
+    noise_w: float | None = None  # its variation of phoneme length (rhythm); None = the model's own (0.8)
+    pitch_ratio: float = 1.0  # WORLD vocoder: pitch and formants moved apart (pipeline.narrate.world)
+    formant_ratio: float = 1.0
 
     @property
     def name(self) -> str:
         speaker = f"#{self.speaker_id}" if self.speaker_id is not None else ""
-        return f"piper:{self.model_file.onnx.stem}{speaker}{pitch_label(self.pitch_cents)}"
+        rate = f"x{self.length_scale:g}" if self.length_scale != 1.0 else ""
+        reshaped = (self.pitch_ratio, self.formant_ratio) != (1.0, 1.0)
+        shape = f"~f0x{self.pitch_ratio:g}/fx{self.formant_ratio:g}" if reshaped else ""
+        return f"piper:{self.model_file.onnx.stem}{speaker}{pitch_label(self.pitch_cents)}{shape}{rate}"
 
     @property
     def identity(self) -> str:
-        return f"{self.name}:{self.model_file.onnx.stat().st_mtime_ns}:l{self.length_scale}"
+        return (f"{self.name}:{self.model_file.onnx.stat().st_mtime_ns}:l{self.length_scale}"
+                f":n{self.noise_scale}:w{self.noise_w}")  # fmt: skip
 
     @property
     def batch_size(self) -> int:
@@ -85,13 +93,18 @@ class PiperVoice:
 
     def synthesize(self, items: Sequence[SynthItem]) -> None:
         voice = load_piper(self.model_file.onnx, self.use_cuda)
-        config = SynthesisConfig(speaker_id=self.speaker_id, length_scale=self.length_scale)
+        config = SynthesisConfig(speaker_id=self.speaker_id, length_scale=self.length_scale,
+                                 noise_scale=self.noise_scale, noise_w_scale=self.noise_w)  # fmt: skip
         for item in items:
             chunks = list(voice.synthesize(strip_stress(item.text), syn_config=config))  # one per sentence
             if not chunks:
                 continue  # the missing wav is retried, then reported
             write_wav(item.wav, np.concatenate([c.audio_float_array for c in chunks]), chunks[0].sample_rate)
             shift_pitch(item.wav, self.pitch_cents)
+            if (self.pitch_ratio, self.formant_ratio) != (1.0, 1.0):
+                from pipeline.narrate.world import reshape_wav
+
+                reshape_wav(item.wav, self.pitch_ratio, self.formant_ratio)
 
 
 class PiperNarrator(VoiceNarrator):

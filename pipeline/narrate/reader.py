@@ -1,12 +1,19 @@
 """The reading machinery every narrator shares, whatever its engine: a story's lines become jobs for the
 voices its `cast` gives, read in batches per voice on a small thread pool, each line spelled out,
-stressed, cut into pieces the engine can take, checked for sound (retried once with plainer text, else
-the stage fails with the line named), trimmed and brought to one loudness, cached per line and voice,
-and laid end to end with pauses into one wav with the real position of each line.
+stressed, cut into sentences (and long sentences into pieces the engine can take), checked for sound
+(retried once with plainer text, else the stage fails with the line named), trimmed and brought to one
+loudness, cached per line and voice, and laid end to end into one wav with the real position of each line.
+
+Pauses are ours, not the engines' (which differ: festival pauses 0.1-0.5 s at random after a sentence):
+each piece is trimmed, and the silence after it follows its last mark, comma < semicolon or colon <
+sentence end < ellipsis; between lines a sentence's pause, longer when another speaker takes over, and
+longest between scenes.
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -18,22 +25,30 @@ import numpy as np
 
 from pipeline.media import convert_audio, read_wav, rms_dbfs, write_wav
 from pipeline.narrate.stress import accent
-from pipeline.narrate.text import speakable, spell_out, split_long
+from pipeline.narrate.text import sentences, speakable, spell_out, split_long
 from pipeline.narrate.voice import STAGE, SynthItem, Voice
 from pipeline.types import Clip, Language, Narration, Progress, StageError, Story, no_progress
 
 LEAD_IN_SECONDS = 0.5
-LINE_PAUSE_SECONDS = 0.35
-SCENE_PAUSE_SECONDS = 0.9
-CHUNK_PAUSE_SECONDS = 0.15  # between the pieces of a long line
+# Silence after a piece of a line by the mark it ends with (a piece is a sentence, or part of a long one).
+PAUSE_AFTER_MARK: dict[str, float] = {",": 0.12, ";": 0.22, ":": 0.22, ".": 0.32, "!": 0.32, "?": 0.36, "...": 0.55}
+WORD_PAUSE_SECONDS = 0.04  # a long sentence cut between words
+LINE_PAUSE_SECONDS = 0.45  # after a line that ends a sentence, the same speaker going on
+SPEAKER_CHANGE_SECONDS = 0.25  # added when another speaker takes over
+SCENE_PAUSE_SECONDS = 1.2  # a new scene (a new picture) is a new paragraph
 TAIL_SECONDS = 0.5
 TARGET_DBFS = -20.0  # every clip is brought to this RMS so the voices match
 PEAK_LIMIT = 0.97
 SILENT_DBFS = -45.0  # a clip quieter than this is treated as "the engine produced nothing"
 MIN_CLIP_SECONDS = 0.1
 MAX_LETTERS_PER_SECOND = 40.0  # faster than this means the engine dropped part of the text (speech is ~15)
-TRIM_BELOW_PEAK_DB = 35.0  # edge samples this far below the clip's peak count as silence
-TRIM_MARGIN_SECONDS = 0.05
+# Edge 10 ms frames this far below the loudest frame count as silence. Word ends fade slowly (a final
+# "с", "ть", an unvoiced "t" lie 35-50 dB under the vowels), so the threshold is low and the tail margin long.
+TRIM_BELOW_PEAK_DB = 50.0
+TRIM_FRAME_SECONDS = 0.01
+TRIM_LEAD_SECONDS = 0.03
+TRIM_TAIL_SECONDS = 0.1
+FADE_SECONDS = 0.008  # the cut edges fade in and out, so no click
 
 # --- clips ------------------------------------------------------------------------------------------
 
@@ -52,15 +67,57 @@ class LineJob:
         return f"scene {self.scene + 1}, line {self.line + 1}"
 
     def chunks(self) -> list[str]:
-        """What the engine reads: spelled out, stressed, cleaned, cut into pieces it can take."""
-        return split_long(speakable(accent(spell_out(self.text, self.language), self.language), self.language))
+        """What the engine reads: spelled out, stressed, cleaned, cut into sentences and those into
+        pieces it can take."""
+        text = speakable(accent(spell_out(self.text, self.language), self.language), self.language)
+        return [piece for sentence in sentences(text) for piece in split_long(sentence)]
+
+
+def end_mark(text: str) -> str:
+    """The last punctuation mark of a text, past closing quotes and dashes ("..." for an ellipsis), or ""."""
+    found = re.search(r"(\.\.\.|…|[.!?;:,])[^\w.!?;:,…]*$", text)
+    if found is None:
+        return ""
+    return "..." if found.group(1) in ("...", "…") else found.group(1)
+
+
+def pause_after(piece: str) -> float:
+    """Silence after a piece of a line, by the mark it ends with."""
+    return PAUSE_AFTER_MARK.get(end_mark(piece), WORD_PAUSE_SECONDS)
+
+
+def line_gap(text_before: str, same_speaker: bool, same_scene: bool) -> float:
+    """Silence between two lines: a scene's pause, else a sentence's (an ellipsis's when the line trails
+    off) plus a breath when another speaker takes over."""
+    if not same_scene:
+        return SCENE_PAUSE_SECONDS
+    trailing = PAUSE_AFTER_MARK["..."] - PAUSE_AFTER_MARK["."] if end_mark(text_before) == "..." else 0.0
+    return LINE_PAUSE_SECONDS + trailing + (0.0 if same_speaker else SPEAKER_CHANGE_SECONDS)
+
+
+def speech_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
+    """(first, past-last) sample of the speech in a clip: the silence at its edges judged on 10 ms frames,
+    with a short lead and a generous tail margin."""
+    frame = max(1, round(TRIM_FRAME_SECONDS * sample_rate))
+    count = max(1, samples.size // frame)
+    frames = np.resize(samples.astype(np.float64), count * frame).reshape(count, frame)
+    level = np.sqrt(np.mean(frames**2, axis=1))
+    loud = np.flatnonzero(level > float(level.max()) * 10 ** (-TRIM_BELOW_PEAK_DB / 20))
+    start = max(0, int(loud[0]) * frame - round(TRIM_LEAD_SECONDS * sample_rate))
+    end = min(samples.size, (int(loud[-1]) + 1) * frame + round(TRIM_TAIL_SECONDS * sample_rate))
+    return start, end
 
 
 def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    peak = float(np.max(np.abs(samples)))
-    loud = np.flatnonzero(np.abs(samples) > peak * 10 ** (-TRIM_BELOW_PEAK_DB / 20))
-    margin = int(TRIM_MARGIN_SECONDS * sample_rate)
-    return samples[max(0, loud[0] - margin) : loud[-1] + margin + 1]
+    """The clip without the silence at its edges (`speech_bounds`), with short fades at the cuts."""
+    start, end = speech_bounds(samples, sample_rate)
+    trimmed = samples[start:end].astype(np.float32)
+    fade = min(round(FADE_SECONDS * sample_rate), trimmed.size // 2)
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        trimmed[:fade] *= ramp
+        trimmed[-fade:] *= ramp[::-1]
+    return trimmed
 
 
 def normalise(samples: np.ndarray) -> np.ndarray:
@@ -120,9 +177,11 @@ class LineCache:
             partial.replace(path)  # atomic: a reader never sees half a clip
 
 
-def join_chunks(pieces: Sequence[np.ndarray], sample_rate: int) -> np.ndarray:
-    gap = np.zeros(round(CHUNK_PAUSE_SECONDS * sample_rate), dtype=np.float32)
-    joined = [part for piece in pieces for part in (gap, piece.astype(np.float32))][1:]
+def join_chunks(pieces: Sequence[np.ndarray], texts: Sequence[str], sample_rate: int) -> np.ndarray:
+    """A line's pieces end to end, each followed by the pause its last mark asks for, at one loudness."""
+    joined = [pieces[0].astype(np.float32)]
+    for before, piece in zip(texts, pieces[1:]):
+        joined += [np.zeros(round(pause_after(before) * sample_rate), dtype=np.float32), piece.astype(np.float32)]
     return normalise(np.concatenate(joined))
 
 
@@ -155,7 +214,7 @@ def read_batch(jobs: Sequence[LineJob], work: Path, sample_rate: int, cache: Lin
             samples = load_clip(item.wav, sample_rate, item.text)
             pieces.append(samples if samples is not None else
                           retry_chunk(job, item.text, item.wav.with_suffix(".retry.wav"), sample_rate))  # fmt: skip
-        audio[job.index] = join_chunks(pieces, sample_rate)
+        audio[job.index] = join_chunks(pieces, [item.text for item in items[job.index]], sample_rate)
         cache.put(job, sample_rate, audio[job.index])
     return audio
 
@@ -192,7 +251,7 @@ def assemble_track(jobs: Sequence[LineJob], audio: dict[int, np.ndarray],
     clips = []
     for previous, job in zip([None, *jobs], jobs):
         if previous is not None:
-            pause = SCENE_PAUSE_SECONDS if job.scene != previous.scene else LINE_PAUSE_SECONDS
+            pause = line_gap(previous.text, job.speaker == previous.speaker, job.scene == previous.scene)
             pieces.append(np.zeros(round(pause * sample_rate), dtype=np.float32))
             position += pieces[-1].size
         samples = audio[job.index].astype(np.float32)
@@ -239,7 +298,8 @@ class VoiceNarrator(ABC):
         audio: dict[int, np.ndarray] = {}
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="narrate") as pool:
             futures: list[Future[dict[int, np.ndarray]]] = [
-                pool.submit(read_batch, batch, work, self.sample_rate, self.cache)
+                # each batch in a copy of this thread's context: a cancelled render stops its tools (pipeline.media)
+                pool.submit(contextvars.copy_context().run, read_batch, batch, work, self.sample_rate, self.cache)
                 for batch in batches(jobs, self.workers)
             ]
             try:

@@ -279,6 +279,11 @@ def speakable(text: str, language: Language, strict: bool = False) -> str:
 # --- long lines ---------------------------------------------------------------------------------------
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of a text (razdel's sentenizer), each read apart so the pauses between them are ours."""
+    return [s.text for s in sentenize(text) if s.text.strip()]
+
+
 def split_long(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
     """Pieces of at most `max_chars` cut at sentence ends, then at clause marks, then between words;
     never inside a word (a single word longer than the limit stays whole)."""

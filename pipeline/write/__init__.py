@@ -12,7 +12,7 @@ from typing import Callable, Protocol
 from pipeline.settings import PipelineSettings, build_backend
 from pipeline.types import Story, StoryRequest, needs_extra
 
-CODE_VERSION = 1  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
+CODE_VERSION = 2  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
 
 
 class Writer(Protocol):

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pipeline.types import Gender, Genre, Language, Length, Scene, Story, StoryRequest
 from pipeline.write.grammar.packs import PACKS, look_up
-from pipeline.write.morphology import decline_person_ru
-from pipeline.write.title import short_name
+from pipeline.morph import is_cyrillic, lemmas
+from pipeline.write.morphology import decline_person_ru, transliterate
+from pipeline.write.title import read_title, short_name, title_subject
 
 HUNSPELL_DICTIONARIES: dict[Language, str] = {"ru": "ru_RU", "en": "en_US"}
 # Words the tales use on purpose that a dictionary of today's language lacks: bylina diction ("гой еси",
@@ -122,6 +123,29 @@ def hero_name_forms(name: str, gender: Gender) -> set[str]:
 def mentions(text: str, phrase: str) -> bool:
     """Does the text hold the phrase as whole words (in any letter case)?"""
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def subject_in_scenes(story: Story) -> list[bool]:
+    """Per scene: does its text name what the title is about? The hero or villain the title names (any form of
+    the name, in full or short), else the noun at the head of the title ("Ночной поезд": any form of поезд)."""
+    language = story.request.language
+    subject = title_subject(read_title(story.request.title, language), story.request.genre.value)
+    character = story.character({"hero": "hero", "threat": "villain"}.get(subject.role, ""))
+    if character is not None:
+        names = [character.name, *filter(None, [short_name(character.name)])]
+        if language == "ru":
+            names += [form for name in names for form in decline_person_ru(name, character.gender).values()]
+        return [any(mentions(scene.text, name) for name in names) for scene in story.scenes]
+    head = subject.head
+    if language == "en" and is_cyrillic(head):
+        head = transliterate(head).lower()
+    return [any(head in lemmas(word) for word in _WORD.findall(scene.text)) for scene in story.scenes]
+
+
+def title_presence(story: Story) -> float:
+    """The share of the story's scenes that name what its title is about."""
+    named = subject_in_scenes(story)
+    return sum(named) / max(len(named), 1)
 
 
 def unvoiced_lines(story: Story) -> int:

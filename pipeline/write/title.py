@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from pipeline.morph import is_cyrillic, morph
 from pipeline.types import MAX_TITLE_CHARS, Gender, Language
@@ -151,6 +152,11 @@ def short_name(name: str) -> str | None:
     words = name.split()
     if words and words[0].lower() in _ARTICLES:
         words = words[1:]  # "the schoolteacher Olga" → "Olga"
+        if all(word[:1].isupper() for word in words):
+            return None  # "the Clockwork Bird", "the Pale Lady": a whole name, never cut
+    if words and not is_cyrillic(words[0]) and all(word[:1].isupper() for word in words[:2]) \
+            and words[0].lower() not in english.FEMALE_NAMES | english.MALE_NAMES:
+        return None  # "Baba Yaga", "Grandpa Matthew": only a known first name stands for the whole
     if len(words) < 2:
         return None
     capitals = [word[:1].isupper() for word in words]
@@ -163,7 +169,159 @@ def short_name(name: str) -> str | None:
 
 
 def _is_first_name(word: str) -> bool:
-    if is_cyrillic(word):
-        return any("Name" in p.tag and p.score >= 0.25 for p in nominative_parses(word))
-    return word.lower() not in english.COMMON_WORDS and word.lower() not in english.PERSON_NOUNS
+    if is_cyrillic(word):  # a first name before all else: "Гарри", not "Баба" (a noun first, a name only maybe)
+        parses = [p for p in nominative_parses(word) if p.tag.POS == "NOUN"]
+        return bool(parses) and "Name" in max(parses, key=lambda p: p.score).tag
+    lower = word.lower()
+    if lower in english.FEMALE_NAMES or lower in english.MALE_NAMES:
+        return True
+    return lower not in english.COMMON_WORDS and lower not in english.PERSON_NOUNS
 
+
+
+# --------------------------------------------------------------------------------------------
+# What the title is about: the kind of thing it names, its qualities, and the role it plays in the plot
+
+SubjectKind = Literal["person", "creature", "monster", "object", "vehicle", "place", "event", "idea"]
+SubjectRole = Literal["hero", "threat", "gift", "quest", "setting", "theme", "haunted"]
+
+# Qualities a title's adjectives give its subject, by lemma (ru) or word (en).
+QUALITY_WORDS: dict[str, frozenset[str]] = {
+    "night": frozenset("ночной полуночный полночный полночь ночь night midnight nocturnal moonlit".split()),
+    "magic": frozenset("волшебный заколдованный колдовской чудесный магический заговорённый заговоренный "
+                       "волшебство чародейский заколдовать magic magical enchanted charmed wonderful".split()),
+    "missing": frozenset("пропавший потерянный украденный исчезнувший похищенный пропажа пропасть потерять "
+                         "украсть исчезнуть похитить "
+                         "missing lost stolen vanished vanishing".split()),
+    "ghosts": frozenset("haunted ghostly призрачный заброшенный проклятый cursed abandoned".split()),
+}
+MONSTER_WORDS = frozenset(
+    "дракон змей змея чудовище чудище монстр призрак привидение вампир оборотень упырь кощей ведьма вурдалак "
+    "людоед великан тролль демон леший кикимора зверь спрут кракен "
+    "dragon serpent monster ghost phantom vampire werewolf ogre giant troll demon witch beast kraken".split())
+VEHICLE_WORDS = frozenset(
+    "поезд паровоз вагон экспресс электричка корабль пароход лодка фрегат карета автобус трамвай самолёт самолет "
+    "ракета звездолёт звездолет дирижабль телега сани такси лифт "
+    "train locomotive express ship steamer boat frigate carriage coach bus tram plane airplane rocket "
+    "spaceship starship airship cart sleigh taxi elevator".split())
+EVENT_WORDS = frozenset(
+    "бал свадьба праздник война битва ярмарка буря пожар наводнение охота карнавал маскарад экзамен суд "
+    "выборы ограбление путешествие похищение "
+    "ball wedding feast festival war battle fair storm fire flood hunt carnival masquerade exam trial "
+    "election robbery journey voyage kidnapping".split())
+IDEA_WORDS = frozenset(
+    "любовь дружба надежда тайна мечта счастье правда судьба страх память совесть месть секрет "
+    "love friendship hope secret mystery dream happiness truth fate fear memory conscience revenge".split())
+EXTRA_PLACE_WORDS = frozenset("маяк мельница lighthouse mill".split())  # places the grammar's setting words lack
+# WordNet lexicographer files (noun.animal...) and the kind of subject they give
+_WORDNET_KINDS: dict[str, SubjectKind] = {
+    "noun.person": "person", "noun.animal": "creature", "noun.artifact": "object", "noun.object": "object",
+    "noun.food": "object", "noun.plant": "object", "noun.location": "place", "noun.event": "event",
+    "noun.act": "event", "noun.phenomenon": "event", "noun.time": "event", "noun.feeling": "idea",
+    "noun.cognition": "idea", "noun.state": "idea", "noun.attribute": "idea", "noun.communication": "idea",
+}
+_SETTING_GENRE_ROLE_KINDS = ("place", "vehicle")
+
+
+@dataclass(frozen=True)
+class TitleSubject:
+    """What the title names (kind), the word that names it (head: a lemma), its qualities, its role in the plot."""
+
+    kind: SubjectKind
+    head: str
+    role: SubjectRole
+    qualities: frozenset[str] = frozenset()
+
+
+def title_subject(reading: TitleReading, genre: str) -> TitleSubject:
+    """The title's subject and its role in a tale of the genre.
+
+    A person, or a creature that is no monster, is the hero; a monster is the threat; a place or vehicle is
+    the setting; a haunted object is the seat of the threat (its ghost is the villain); an object is the quest item (a mystery when missing, or in a detective), or the magic
+    object when the title calls it magic; an event or an idea is the theme the tale keeps returning to.
+    """
+    words = reading.cleaned.split()
+    qualities = frozenset(q for q, lemmas in QUALITY_WORDS.items() if any(quality_lemma(w) in lemmas for w in words[:12]))
+    if reading.night:
+        qualities |= {"dark"}
+    phrase = reading.person or reading.thing or reading.cleaned
+    head = _head_lemma(phrase)
+    kind = _kind(head, person=reading.person is not None, phrase=phrase)
+    if kind in ("person", "creature"):
+        role: SubjectRole = "hero"
+    elif kind == "monster":
+        role = "threat" if reading.person and genre != "fable" else "hero"
+    elif kind in _SETTING_GENRE_ROLE_KINDS:
+        role = "setting"
+    elif kind in ("event", "idea"):
+        role = "theme"
+    elif "ghosts" in qualities:
+        role = "haunted"  # "The Haunted Piano": it plays by itself, and its ghost is the threat
+    elif "missing" in qualities or genre == "detective":
+        role = "quest"
+    elif "magic" in qualities:
+        role = "gift"
+    else:
+        role = "quest"
+    if reading.person and role != "threat":
+        role = "hero"
+    return TitleSubject(kind=kind, head=head, role=role, qualities=qualities)
+
+
+def quality_lemma(word: str) -> str:
+    from pipeline.morph import lemma
+
+    return lemma(word).replace("ё", "е") if is_cyrillic(word) else word.lower()
+
+
+def _head_lemma(phrase: str) -> str:
+    """The noun the phrase is about: the first noun (ru) / the last word before a preposition (en)."""
+    words = phrase.split()
+    if not words:
+        return ""
+    if is_cyrillic(phrase):
+        for word in words[: declinable_prefix(words)] or words[:1]:
+            nouns = [p for p in nominative_parses(word) if p.tag.POS == "NOUN"]
+            if nouns and max(nominative_parses(word), key=lambda p: p.score).tag.POS == "NOUN":
+                return quality_lemma(word)
+        return quality_lemma(words[-1] if len(words) == 1 else words[0])
+    content = [w.lower() for w in words if w.lower() not in _ARTICLES]
+    if not content:
+        return ""
+    cut = next((i for i, w in enumerate(content) if w in english.PREPOSITIONS and i > 0), len(content))
+    return content[cut - 1]
+
+
+def _kind(head: str, person: bool, phrase: str) -> SubjectKind:
+    from pipeline.write.grammar.packs import lookup_forms
+
+    forms = {form.replace("ё", "е") for form in (*lookup_forms(head), head)}
+    if forms & {w.replace("ё", "е") for w in MONSTER_WORDS}:
+        return "monster"
+    if person:
+        return "person"
+    if forms & {w.replace("ё", "е") for w in VEHICLE_WORDS}:
+        return "vehicle"
+    if forms & EXTRA_PLACE_WORDS or any(look_up(w, script_pack(w).setting_words) for w in phrase.split()[-2:]):
+        return "place"
+    if forms & EVENT_WORDS:
+        return "event"
+    if forms & IDEA_WORDS:
+        return "idea"
+    category = _wordnet_category(head)
+    if category in _WORDNET_KINDS:
+        return _WORDNET_KINDS[category]
+    if is_cyrillic(head):
+        nouns = [p for p in nominative_parses(head) if p.tag.POS == "NOUN"]
+        if nouns and max(nouns, key=lambda p: p.score).tag.animacy == "anim":
+            return "creature"
+    return "object"
+
+
+def _wordnet_category(head: str) -> str | None:
+    """The WordNet lexicographer file of the head noun (through the shared bridge, pipeline/lexicon: Russian
+    lemmas reach WordNet through their English translations); None if unknown."""
+    from pipeline.lexicon import english_words, noun_category  # the index loads on first use
+
+    words = english_words(head) if is_cyrillic(head) else (head,)
+    return next((c for w in words[:2] if (c := noun_category(w))), None)

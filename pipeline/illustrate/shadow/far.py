@@ -6,6 +6,7 @@ from PIL import Image
 
 from pipeline.illustrate.shadow.canvas import Canvas, blend_patch, midpoint_ridge
 from pipeline.illustrate.shadow.layout import Scenery
+from pipeline.illustrate.shadow.things import draw_sky_things
 from pipeline.illustrate.shadow.palettes import RGB, mix
 from pipeline.types import Genre
 
@@ -34,6 +35,7 @@ def draw_far(scenery: Scenery) -> Image.Image:
     if scenery.terrain == "sea":
         _draw_sea(scenery, image)
     _draw_mist(scenery, image)
+    draw_sky_things(image, scenery)
     return image
 
 

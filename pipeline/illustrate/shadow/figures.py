@@ -15,6 +15,7 @@ from pipeline.illustrate.shadow.canvas import Canvas, Point, Pose, Puppet, glow
 from pipeline.illustrate.shadow.icons import draw_icons
 from pipeline.illustrate.shadow.layout import Scenery
 from pipeline.illustrate.shadow.palettes import RGB, mix
+from pipeline.illustrate.shadow.things import draw_actor_thing, draw_ground_things, draw_missing_title, least_crowded
 from pipeline.types import Character
 
 
@@ -64,6 +65,11 @@ def draw_figures(scenery: Scenery) -> Image.Image:
     people = [a for a in scenery.plan.actors if a.animal is None]
     crowned = _crowned(scenery, people)
     for actor, (x, facing) in zip(people, _figure_spots(scenery, people)):
+        if actor.thing is not None:  # "Колобок": the bun itself, the same in every scene
+            draw_actor_thing(canvas.image, scenery, actor.thing, x, facing, canvas.ss)
+            scenery.mark(f"{actor.character.role} figure", f"character: {actor.character.name}")
+            scenery.mark(actor.thing.label, actor.reason)
+            continue
         look = look_for(actor.character, scenery.looks_seed)
         if actor is crowned:
             look = replace(look, headwear="crown")
@@ -75,6 +81,7 @@ def draw_figures(scenery: Scenery) -> Image.Image:
     _draw_animals(canvas, scenery)
     for place in ("figure", "prop", "hanging"):
         draw_icons(canvas, scenery, place)
+    draw_ground_things(canvas.image, scenery, ("figure", "prop"), canvas.ss)
     if scenery.wants("sword") and "sword" not in scenery.drawn:
         _sword_in_stone(canvas, scenery)
     if scenery.wants("campfire"):
@@ -93,6 +100,7 @@ def draw_figures(scenery: Scenery) -> Image.Image:
         glow(image, x, y, r * 0.1, mix(scenery.palette.light, (255, 255, 255), 0.5), 0.95)
     if scenery.wants("ghost"):
         _ghost(image, scenery)
+    draw_missing_title(image, scenery)
     _draw_weather(image, scenery)
     return image
 
@@ -415,6 +423,8 @@ def _draw_animals(canvas: Canvas, scenery: Scenery) -> None:
         elif animal in BEASTS:
             beast = BEASTS[animal]
             x = scenery.free_spot(u * 0.3 * beast.size * 1.8)
+            if x is None and any(a.animal == animal for a in scenery.plan.actors):  # a character is always on stage
+                x = least_crowded(scenery, u * 0.3 * beast.size * 1.8)
             if x is None:
                 continue
             focus = float(np.mean(scenery.people_x)) if scenery.people_x else scenery.w / 2
@@ -457,7 +467,7 @@ def _perched_bird(canvas: Canvas, scenery: Scenery, kind: str, ink: RGB) -> None
     """A raven or an owl on a branch that reaches in from the top corner — a frame as in a shadow play."""
     rng, u, w = scenery.rng, scenery.unit, scenery.w
     side = rng.choice([-1, 1])
-    start = (w * (0.5 + side * 0.52), scenery.h * rng.uniform(0.08, 0.22))
+    start = (w * (0.5 + side * 0.5), scenery.h * rng.uniform(0.08, 0.22))  # from the frame edge, not beyond it
     end = (w * (0.5 + side * rng.uniform(0.18, 0.28)), start[1] + u * rng.uniform(0.03, 0.08))
     mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + u * 0.03)
     canvas.tapered([start, mid, end], u * 0.03, u * 0.008, ink)

@@ -25,6 +25,7 @@ class Scenery:
     drawn: dict[str, str] = field(default_factory=dict)
     taken: list[tuple[float, float]] = field(default_factory=list)  # x spans used on the ground
     people_x: list[float] = field(default_factory=list)  # where the people stand, for animals to face them
+    subtitle_top: float = 0.82  # the subtitles' band starts here (a fraction of the height): ground stays above it
 
     @property
     def w(self) -> int:
@@ -59,14 +60,37 @@ class Scenery:
 
     def free_spot(self, width: float, lo: float = 0.08, hi: float = 0.92) -> float | None:
         """An x on solid ground whose span [x - width/2, x + width/2] overlaps nothing taken yet."""
+        margin = width / 2 / self.w + 0.01  # the whole span inside the frame: nothing cut by its edge
+        lo, hi = max(lo, margin), min(hi, 1 - margin)
+        if hi < lo:
+            return None
         for _ in range(40):
             x = float(self.rng.uniform(lo, hi)) * self.w
-            span = (x - width / 2, x + width / 2)
-            on_ground = np.isfinite(self.ground[int(max(0, span[0])) : int(min(self.w, span[1])) + 1]).all()
-            if on_ground and all(span[1] < a or span[0] > b for a, b in self.taken):
-                self.taken.append(span)
+            if self.claim(x, width):
                 return x
         return None
+
+    def claim(self, x: float, width: float) -> bool:
+        """Take the span [x - width/2, x + width/2] when it lies in the frame, on solid ground and free."""
+        span = (x - width / 2, x + width / 2)
+        if span[0] < 0 or span[1] > self.w:
+            return False
+        under = self.ground[int(max(0, span[0])) : int(min(self.w, span[1])) + 1]
+        # on solid ground, and not where a cliff falls away into the sea (below the subtitles' line)
+        on_ground = np.isfinite(under).all() and float(under.max()) < self.h * self.subtitle_top
+        if on_ground and all(span[1] < a or span[0] > b for a, b in self.taken):
+            self.taken.append(span)
+            return True
+        return False
+
+    def beside(self, width: float, gap: float) -> float | None:
+        """A free spot just beside one of the people (a prop at hand), else anywhere free."""
+        for px in self.people_x:
+            for side in (1, -1) if self.rng.random() < 0.5 else (-1, 1):
+                x = px + side * (gap + width / 2)
+                if self.claim(x, width):
+                    return x
+        return self.free_spot(width, 0.05, 0.95)
 
     @property
     def terrain(self) -> str:

@@ -11,6 +11,7 @@ from pipeline.illustrate.shadow.far import fill_below, windows
 from pipeline.illustrate.shadow.icons import draw_icons
 from pipeline.illustrate.shadow.layout import Scenery
 from pipeline.illustrate.shadow.palettes import RGB, mix
+from pipeline.illustrate.shadow.things import draw_ground_things
 from pipeline.types import Genre
 
 
@@ -24,11 +25,12 @@ def draw_near(scenery: Scenery) -> Image.Image:
         _draw_midground(canvas, scenery, mid_y)
         if scenery.wants("water"):
             _draw_river(canvas, scenery, mid_y)
-        profile = h * 0.875 - h * 0.04 * (0.5 + 0.5 * midpoint_ridge(rng, w, 0.45))
+        profile = h * (scenery.subtitle_top - 0.02) - h * 0.035 * (0.5 + 0.5 * midpoint_ridge(rng, w, 0.45))
         scenery.ground = profile
         _fill_profile(canvas, scenery, profile, pal.ink)
     _draw_ground_things(canvas, scenery)
     draw_icons(canvas, scenery, "landmark")
+    draw_ground_things(canvas.image, scenery, ("landmark", "tree", "vehicle"), canvas.ss)
     if scenery.terrain == "cave":
         _draw_cave(canvas, scenery)
     image = canvas.finish()
@@ -382,7 +384,8 @@ def _draw_shore(canvas: Canvas, scenery: Scenery) -> None:
     """At sea: rows of stylised waves and a rocky shore on one side where figures can stand."""
     rng, pal, u, w, h = scenery.rng, scenery.palette, scenery.unit, scenery.w, scenery.h
     side = rng.choice([-1, 1])
-    width = w * rng.uniform(0.3, 0.4)
+    crowd = len(scenery.plan.actors) + sum(d.place != "sky" for d in scenery.plan.things.values())
+    width = w * (rng.uniform(0.3, 0.4) + min(0.2, 0.05 * crowd))  # room on the shore for who stands there
     if scenery.wants("ship"):
         _ship(canvas, scenery, w * (0.5 - side * rng.uniform(0.05, 0.25)), scenery.horizon + h * 0.12, u * 0.3, pal.plane(0.85))
     for row, depth in ((0.8, 0.8), (0.9, 0.95)):

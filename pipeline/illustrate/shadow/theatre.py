@@ -29,7 +29,9 @@ def _supersampling(size: tuple[int, int]) -> int:
 
 
 class ShadowTheatreIllustrator:
-    """Vector silhouettes over a gradient sky; needs no model and draws 1280×720 in well under a second."""
+    """Vector silhouettes and flat pictures over a gradient sky; needs no model; drawn at the output size."""
+
+    vector = True  # drawn at any size from its shapes: the `auto` upscaler leaves it alone
 
     def illustrate(self, story: Story, scene_index: int, size: tuple[int, int], out_dir: Path, seed: int) -> Illustration:
         plan = plan_scene(story, scene_index)

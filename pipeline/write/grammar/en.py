@@ -160,9 +160,9 @@ VIOLATION = (
     beat(
         "A few days passed, and {hero} forgot the warning.",
         "That evening {hero|he|she} sat up late and did not notice the sun go down.",
-        "Suddenly there was a knock at the door, and a strange voice asked for a drink of water.",
-        ("hero: Who is there?", "villain: A kind traveler. Open up, I only want some water."),
-        "{hero} opened the door, and a cold, alien shadow stepped into the house.",
+        ("Suddenly there was a knock at the door, and a strange voice asked for a drink of water.",
+         "hero: Who is there?", "villain: A kind traveler. Open up, I only want some water.",
+         "{hero} opened the door, and {villain} stepped into the house like a cold shadow."),
         genres=MAGIC,
     ),
     beat(
@@ -1031,7 +1031,7 @@ SETTING_WORDS = {
     **{w: _setting("castle") for w in _words("castle palace tower fortress citadel kingdom")},
     **{w: _setting("village") for w in _words("village hamlet farm")},
     **{w: _setting("sea") for w in _words("sea ocean")},
-    **{w: _setting("sea", on=True) for w in _words("island ship boat")},
+    **{w: _setting("sea", on=True) for w in _words("island ship boat lighthouse")},
     **{w: _setting("mountains", on=True) for w in _words("mountain hill")},
     **{w: _setting("mountains") for w in _words("mountains hills valley")},
     **{w: _setting("city") for w in _words("city town street capital")},

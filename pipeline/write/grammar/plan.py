@@ -22,12 +22,13 @@ class PlannedScene:
     sights: list[Rendered] = field(default_factory=list)  # the place described, after the scene's first line
     moods: list[Rendered] = field(default_factory=list)  # the genre's mood, opening the scene
     first: bool = False  # the tale's first scene: its opening formula must stay first
+    subject_lines: list[Rendered] = field(default_factory=list)  # the title's subject, where the beats lack it
 
     def rendered(self) -> list[Rendered]:
         told = [chunk for part, n in zip(self.parts, self.included) for chunk in part[:n]]
         if self.first:
-            return [*told[:1], *self.moods, *self.sights, *told[1:], *self.closings]
-        return [*self.moods, *told[:1], *self.sights, *told[1:], *self.closings]
+            return [*told[:1], *self.moods, *self.sights, *told[1:2], *self.subject_lines, *told[2:], *self.closings]
+        return [*self.moods, *told[:1], *self.subject_lines, *self.sights, *told[1:], *self.closings]
 
     @property
     def words(self) -> int:

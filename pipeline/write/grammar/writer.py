@@ -12,7 +12,7 @@ import re
 from typing import Mapping
 
 from pipeline.morph import is_cyrillic
-from pipeline.types import Genre, Line, Scene, Story, StoryRequest
+from pipeline.types import Genre, Length, Line, Scene, Story, StoryRequest
 from pipeline.write.grammar import GenreLexicon, LanguagePack
 from pipeline.write.grammar.cast import Cast, ShortName, cast_story
 from pipeline.write.grammar.packs import PACKS, look_up
@@ -30,7 +30,8 @@ from pipeline.write.grammar.render import Renderer
 from pipeline.write.morphology import transliterate
 from pipeline.write.quality import MIN_HERO_CASE_FORMS, hero_case_forms
 from pipeline.write.text import drop_repeated_sentences, target_words
-from pipeline.write.title import TitleReading, read_title
+from pipeline.write.grammar.subject import subject_lines
+from pipeline.write.title import TitleReading, TitleSubject, read_title, title_subject
 
 MAX_PROPS = 8
 
@@ -43,7 +44,8 @@ class GrammarWriter:
         pack = PACKS[request.language]
         lexicon = pack.genres[request.genre]
         reading = read_title(request.title, request.language)
-        cast = cast_story(reading, lexicon, pack, rng, request.language)
+        subject = title_subject(reading, request.genre.value)
+        cast = cast_story(reading, lexicon, pack, rng, request.language, subject)
         renderer = Renderer(cast, {slot: rng.choice(options) for slot, options in lexicon.words.items()}, request.language)
         features = {"portable_quest"} if cast.entities["quest"].portable else set()
         planned = plan_functions(request, rng)
@@ -54,15 +56,45 @@ class GrammarWriter:
             scene.closings = [renderer.chunk(chunk) for beat in scene.beats for chunk in beat.last]
         scenes[0].first = True
         tell_essentials(scenes)
+        self._let_the_subject_recur(request, scenes, subject, cast, renderer, rng)
         fit_length(scenes, self._extras(scenes, lexicon, cast, renderer, rng), target_words(request))
         self._describe_bare_scenes(scenes, cast, renderer, pack)
-        story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack)
+        story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack, subject)
         hero_lines = [renderer.chunk(line) for line in pack.hero_lines]
         while request.language == "ru" and len(hero_case_forms(story)) < MIN_HERO_CASE_FORMS:
             if not tell_more_of_the_hero(scenes, story, hero_lines):
                 break
-            story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack)
+            story = self._story(request, reading, scenes, cast, lexicon.night or reading.night, pack, subject)
         return story
+
+    @staticmethod
+    def _let_the_subject_recur(request: StoryRequest, scenes: list[PlannedScene], subject: TitleSubject,
+                               cast: Cast, renderer: Renderer, rng: random.Random) -> None:
+        """A scene whose beats do not name the title's subject gets a line in which it acts or is spoken of,
+        fitting its role and the part of the plot (subject.py); no line is told twice."""
+        used: set[str] = set()
+        missing = "missing" in subject.qualities or request.genre == Genre.detective
+        for scene in scenes:
+            # a missing thing must go missing where the villainy is told, unless the villain is seen to take it
+            loss = missing and subject.role == "quest" and any(
+                f == "villainy" and "portable_quest" not in b.needs for f, b in zip(scene.functions, scene.beats))
+            if not loss and cast.subject_slots & set().union(*(r.mentions for r in scene.rendered())):
+                continue
+            functions = scene.functions if loss else [f for f in scene.functions if f != "villainy"] or scene.functions
+            lines = [line for line in subject_lines(request.language, subject.role, subject.kind, functions,
+                                                    loss) if line not in used]
+            told = [r for part, n in zip(scene.parts, scene.included) for r in part[:n]]
+            at = 2 if scene.first else 1
+            neighbours = {_first_word(r.lines[-1].text) for r in told[:at][-1:]}  # the line before it and after it
+            neighbours |= {_first_word(r.lines[0].text) for r in told[at:at + 1]}
+            rendered = {line: renderer.chunk(line) for line in lines}
+            hero = {_first_word(cast.entities["hero"].form("nomn"))}  # the tales' most common first word
+            varied = [line for line in lines if _first_word(rendered[line].lines[0].text) not in neighbours | hero]
+            lines = varied or [line for line in lines if _first_word(rendered[line].lines[0].text) not in neighbours] or lines
+            if lines:  # a short tale takes the shortest line: its essential beats already fill it
+                line = min(lines, key=len) if request.length == Length.short else rng.choice(lines)
+                used.add(line)
+                scene.subject_lines.append(rendered[line])
 
     def _describe_bare_scenes(self, scenes: list[PlannedScene], cast: Cast, renderer: Renderer,
                               pack: LanguagePack) -> None:
@@ -107,7 +139,7 @@ class GrammarWriter:
         return extras
 
     def _story(self, request: StoryRequest, reading: TitleReading, planned: list[PlannedScene], cast: Cast,
-               night: bool, pack: LanguagePack) -> Story:
+               night: bool, pack: LanguagePack, subject: TitleSubject) -> Story:
         scenes, mentioned = [], set()
         told: set[str] = set()
         for index, scene in enumerate(planned):
@@ -121,7 +153,8 @@ class GrammarWriter:
             scenes.append(
                 Scene(
                     setting=cast.places[WHERE[scene.functions[0]]].setting,
-                    time_of_day=self._time_of_day(scene, index == len(planned) - 1, request.genre, night),
+                    time_of_day=self._time_of_day(scene, index == len(planned) - 1, request.genre, night,
+                                                  "night" in subject.qualities),
                     props=self._props(scene, lines, mentions, cast, pack),
                     lines=tuple(lines),
                 )
@@ -134,8 +167,12 @@ class GrammarWriter:
         return Story(request=request, title=title, characters=characters, scenes=tuple(scenes))
 
     @staticmethod
-    def _time_of_day(scene: PlannedScene, last: bool, genre: Genre, night: bool) -> TimeOfDay:
+    def _time_of_day(scene: PlannedScene, last: bool, genre: Genre, night: bool, at_night: bool = False) -> TimeOfDay:
+        """The scene's time: its function's, darker in a dark genre or title; all night when the title says
+        "night" (a night train runs at night), but for a dawn closing a tale that ends well."""
         time = DAYTIME[scene.functions[0]]
+        if at_night:
+            return "dawn" if last and genre not in DARK_ENDINGS else "night"
         if last and genre in DARK_ENDINGS:
             return "dusk" if time == "day" else time
         if night and time == "day":
@@ -148,7 +185,7 @@ class GrammarWriter:
     def _props(scene: PlannedScene, lines: list[Line], mentions: set[str], cast: Cast,
                pack: LanguagePack) -> tuple[str, ...]:
         props: list[str] = [p for beat in scene.beats for p in beat.props]
-        props += [p for role in ("villain", "helper", "quest", "gift") if role in mentions for p in cast.entities[role].props]
+        props += [p for role in ("villain", "helper", "quest", "gift", "subject") if role in mentions for p in cast.entities[role].props]
         for line in lines:
             for word in re.findall(r"\w+", line.text):
                 key = look_up(word, pack.prop_words)
@@ -185,3 +222,8 @@ def shorten_repeated_names(lines: list[Line], short_names: Mapping[str, ShortNam
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _first_word(text: str) -> str:
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ("the", "a", "an")]
+    return words[0] if words else ""
