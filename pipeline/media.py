@@ -36,9 +36,13 @@ def cancellation(event: threading.Event) -> Iterator[None]:
         _cancel.reset(token)
 
 
-def check_cancelled() -> None:
+def is_cancelled() -> bool:
     event = _cancel.get()
-    if event is not None and event.is_set():
+    return event is not None and event.is_set()
+
+
+def check_cancelled() -> None:
+    if is_cancelled():
         raise Cancelled()
 
 
@@ -73,8 +77,7 @@ def _completed(
             break
         except subprocess.TimeoutExpired:
             pending = None  # communicate() keeps feeding the input it was given first
-            event = _cancel.get()
-            if event is not None and event.is_set():
+            if is_cancelled():
                 stop_group(process)
                 raise Cancelled() from None
             if time.monotonic() > deadline:
