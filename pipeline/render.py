@@ -93,8 +93,7 @@ class Pipeline:
     def drawn_size(self, size: tuple[int, int]) -> tuple[int, int]:
         """The size pictures are drawn at: the output size for vector art under the `auto` upscaler (enlarging it
         only blurs it); otherwise the output size divided by the upscaler's factor, then upscaled."""
-        vector = bool(getattr(self.illustrator, "vector", False))
-        if self.upscaler is None or not upscale.needs_upscaling(self.settings.upscaler, vector):
+        if self.upscaler is None or not upscale.needs_upscaling(self.settings.upscaler, self.illustrator.vector):
             return size
         factor = self.upscaler.scale
         if min(size) // factor < MIN_SIDE:

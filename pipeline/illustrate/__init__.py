@@ -18,6 +18,8 @@ CODE_VERSION = 2  # bump when a change to this stage's code changes what it outp
 
 
 class Illustrator(Protocol):
+    vector: bool  # draws shapes at any size (no super-resolution needed), or makes raster pictures of a fixed size
+
     def illustrate(self, story: Story, scene_index: int, size: tuple[int, int], out_dir: Path, seed: int) -> Illustration:
         ...
 

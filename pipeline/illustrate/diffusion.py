@@ -85,6 +85,8 @@ def scene_prompt(story: Story, scene_index: int) -> tuple[str, list[DrawnElement
 class DiffusionIllustrator:
     """Best of `candidates` pictures from a diffusers pipeline, chosen by the reranker."""
 
+    vector = False  # raster pictures at the model's size: the `auto` upscaler enlarges them
+
     pipeline: object  # a diffusers text-to-image pipeline
     reranker: Reranker | None = None
     candidates: int = 4
