@@ -71,8 +71,7 @@ class StoryQueue:
             return None
         if await self._send_again(message, job):
             return None
-        exempt = not user_id or self.settings.is_admin(user_id)
-        if not exempt and not await self.ledger.spend_quota(user_id, self.settings.daily_quota):
+        if self.settings.pays_quota(user_id) and not await self.ledger.spend_quota(user_id, self.settings.daily_quota):
             await self.ledger.count("refused", user_id)
             await message.answer(t("quota_exceeded", limit=self.settings.daily_quota))
             return None
@@ -121,7 +120,7 @@ class StoryQueue:
         return False
 
     async def _refund(self, job: StoryJob) -> None:
-        if job.user_id and not self.settings.is_admin(job.user_id):
+        if self.settings.pays_quota(job.user_id):
             await self.ledger.refund_quota(job.user_id)
 
     async def _when_busy(self, message: Message, t: Translator, job: StoryJob) -> StoryJob | None:

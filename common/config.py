@@ -55,6 +55,10 @@ class ServiceSettings(BaseSettings):
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids
 
+    def pays_quota(self, user_id: int) -> bool:
+        """Stories count against a daily quota for people, not for admins or stories nobody owns (user 0)."""
+        return bool(user_id) and not self.is_admin(user_id)
+
     def status_interval(self, chat_id: int) -> float:
         """Seconds between status edits: groups share 20 messages a minute, so they get at most a third of it."""
         if chat_id < 0:

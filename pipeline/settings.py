@@ -59,6 +59,10 @@ class PipelineSettings(BaseSettings):
     upload_limit_mb: float = 50.0  # a longer video is re-encoded to fit (Telegram's cloud Bot API: 50 MB)
     split_oversize: bool = False  # cut an oversize video into parts instead (a local Bot API server, 2000 MB)
 
+    @property
+    def upload_limit_bytes(self) -> int:
+        return int(self.upload_limit_mb * 1_000_000)
+
 
 B = TypeVar("B")
 

@@ -157,7 +157,7 @@ async def _deliver(
             text = caption if len(parts) == 1 else f"{caption}\n{t('video_part', number=number, count=len(parts))}"
             markup = result_keyboard(t, request_id, job.request.length, job.seeds) if last else None
             if len(parts) > 1:  # a part cut at keyframes may be over the limit on its own
-                await _shrink_to(job, part, upload_limit_bytes())
+                await _shrink_to(job, part, get_settings().upload_limit_bytes)
             message = await _send_fitting(bot, job, video, part, text, markup, reporter, t)
             sent.append({
                 "file_id": message.video.file_id if message.video else None,
@@ -184,10 +184,6 @@ async def _send_fitting(
             await reporter.show(t("video_shrinking", **status_fields(job)))
             await _shrink_to(job, path, smaller)
     raise AssertionError("unreachable")
-
-
-def upload_limit_bytes() -> int:
-    return int(get_settings().upload_limit_mb * 1_000_000)
 
 
 async def _shrink_to(job: StoryJob, path: Path, limit: int) -> int:
@@ -232,7 +228,7 @@ async def _stopped(ledger: Ledger, job: StoryJob, reporter: StatusReporter, t: T
     fields = status_fields(job)
     if await ledger.was_aborted(job.job_id):
         await ledger.count("cancelled", job.user_id)
-        if job.user_id and not get_service_settings().is_admin(job.user_id):
+        if get_service_settings().pays_quota(job.user_id):
             await ledger.refund_quota(job.user_id)  # a cancelled story is not charged, running or not
         await reporter.show(t("cancelled_job", **fields))
         return True

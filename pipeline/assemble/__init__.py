@@ -38,7 +38,7 @@ def _ffmpeg(settings: PipelineSettings) -> Assembler:
         music_volume=settings.music_volume,
         duck_db=settings.music_duck_db,
         loudness_lufs=settings.loudness_lufs,
-        upload_limit_mb=settings.upload_limit_mb,
+        upload_limit_bytes=settings.upload_limit_bytes,
         split_oversize=settings.split_oversize,
     )
 

@@ -36,7 +36,7 @@ class FfmpegAssembler:
         music_volume: float,
         duck_db: float,
         loudness_lufs: float,
-        upload_limit_mb: float,
+        upload_limit_bytes: int,
         split_oversize: bool,
     ):
         self.encoding = Encoding(fps=fps, crf=crf, preset=preset, tune=tune, soft_subtitles=soft_subtitles)
@@ -44,7 +44,7 @@ class FfmpegAssembler:
         self.music_volume = music_volume
         self.duck_db = duck_db
         self.loudness_lufs = loudness_lufs
-        self.upload_limit_bytes = int(upload_limit_mb * 1_000_000)
+        self.upload_limit_bytes = upload_limit_bytes
         self.split_oversize = split_oversize
 
     def soundtrack(self, narration: Narration, score: Score, work_dir: Path) -> Path:
