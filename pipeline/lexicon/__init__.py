@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from pipeline.morph import normalise
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ class _Index:
 
 
 def _norm(word: str) -> str:
-    return word.strip().lower().replace("ё", "е")
+    return normalise(word.strip())
 
 
 def _read_wordnet() -> tuple[dict, dict, dict]:

@@ -6,11 +6,12 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pipeline.morph import is_cyrillic, morph
+from pipeline.morph import is_cyrillic, lemma, morph
 from pipeline.types import MAX_TITLE_CHARS, Gender, Language
 from pipeline.write.grammar import en as english
 from pipeline.write.grammar.packs import is_listed, look_up, script_pack
 from pipeline.write.morphology import NAME_TAGS, declinable_prefix, nominative_parses
+
 
 @dataclass(frozen=True)
 class TitleReading:
@@ -241,7 +242,7 @@ def title_subject(reading: TitleReading, genre: str) -> TitleSubject:
     object when the title calls it magic; an event or an idea is the theme the tale keeps returning to.
     """
     words = reading.cleaned.split()
-    qualities = frozenset(q for q, lemmas in QUALITY_WORDS.items() if any(quality_lemma(w) in lemmas for w in words[:12]))
+    qualities = frozenset(q for q, lemmas in QUALITY_WORDS.items() if any(lemma(w) in lemmas for w in words[:12]))
     if reading.night:
         qualities |= {"dark"}
     phrase = reading.person or reading.thing or reading.cleaned
@@ -268,12 +269,6 @@ def title_subject(reading: TitleReading, genre: str) -> TitleSubject:
     return TitleSubject(kind=kind, head=head, role=role, qualities=qualities)
 
 
-def quality_lemma(word: str) -> str:
-    from pipeline.morph import lemma
-
-    return lemma(word).replace("ё", "е") if is_cyrillic(word) else word.lower()
-
-
 def _head_lemma(phrase: str) -> str:
     """The noun the phrase is about: the first noun (ru) / the last word before a preposition (en)."""
     words = phrase.split()
@@ -283,8 +278,8 @@ def _head_lemma(phrase: str) -> str:
         for word in words[: declinable_prefix(words)] or words[:1]:
             nouns = [p for p in nominative_parses(word) if p.tag.POS == "NOUN"]
             if nouns and max(nominative_parses(word), key=lambda p: p.score).tag.POS == "NOUN":
-                return quality_lemma(word)
-        return quality_lemma(words[-1] if len(words) == 1 else words[0])
+                return lemma(word)
+        return lemma(words[-1] if len(words) == 1 else words[0])
     content = [w.lower() for w in words if w.lower() not in _ARTICLES]
     if not content:
         return ""

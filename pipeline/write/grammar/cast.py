@@ -6,24 +6,24 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from pipeline.morph import is_cyrillic
+from pipeline.morph import is_cyrillic, lemma
 from pipeline.types import Character, Gender, Language, Role
 from pipeline.write.grammar import GenreLexicon, LanguagePack, Place, SettingWord, Stock, Thing
+from pipeline.write.grammar import en as english
 from pipeline.write.grammar.packs import is_listed, look_up, script_pack
 from pipeline.write.morphology import (
     GENDER_AGREEMENT,
     MASCULINE,
     NEUTER,
-    nominative_parses,
     decline_person_ru,
     decline_thing_ru,
     english_person,
     english_thing,
+    nominative_parses,
     transliterate,
     with_preposition_ru,
 )
-from pipeline.write.grammar import en as english
-from pipeline.write.title import QUALITY_WORDS, TitleReading, TitleSubject, display_name, quality_lemma, short_name
+from pipeline.write.title import QUALITY_WORDS, TitleReading, TitleSubject, display_name, short_name
 
 CHARACTER_ROLES: dict[str, Role] = {"hero": "hero", "villain": "villain", "helper": "helper", "elder": "other"}
 
@@ -112,7 +112,7 @@ def cast_story(reading: TitleReading, lexicon: GenreLexicon, pack: LanguagePack,
     thing = _title_thing(reading.thing) if reading.thing else None
     proper = bool(reading.thing and reading.thing[:1].isupper())
     if thing and subject and "missing" in subject.qualities and role == "quest":
-        kept = [w for w in thing.name.split() if quality_lemma(w) not in QUALITY_WORDS["missing"]]
+        kept = [w for w in thing.name.split() if lemma(w) not in QUALITY_WORDS["missing"]]
         if kept and len(kept) < len(thing.name.split()):  # "Пропавший самовар": the story tells the samovar go missing
             thing, proper = replace(thing, name=" ".join(kept)), False
         thing = replace(thing, portable=True)  # it went missing: someone carried it off
@@ -190,7 +190,7 @@ def _title_place(reading: TitleReading, cast: Cast, language: Language, kind: st
     if found is None:
         if kind is None:
             return None
-        setting = next((VEHICLE_SETTINGS[w] for w in map(quality_lemma, reading.thing.split()) if w in VEHICLE_SETTINGS),
+        setting = next((VEHICLE_SETTINGS[w] for w in map(lemma, reading.thing.split()) if w in VEHICLE_SETTINGS),
                        "train" if kind == "vehicle" else "village")
         found = SettingWord(setting) if language == "ru" else SettingWord(setting, at="on" if kind == "vehicle" else "in",
                                                                           to="to", source="from")
