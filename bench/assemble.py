@@ -1,7 +1,10 @@
 """Wall and CPU time, file size and peak memory of the assemble stage, against the bare-ffmpeg floor, in one run.
 
-    .venv/bin/python bench/assemble.py [--size 1920x1080] [--seconds 60] [--runs 3] [--encodings veryfast:23,faster:23]
-    .venv/bin/python bench/assemble.py --ladder [--ladder-seconds 12] [--encodings slow:16,veryfast:23,...]
+    .venv/bin/python bench/assemble.py [--size 1920x1080] [--seconds 60] [--runs 3] [--encoding veryfast:23 ...]
+    .venv/bin/python bench/assemble.py --ladder [--ladder-seconds 12] [--encoding slow:16 --encoding ...]
+
+An encoding is PRESET:CRF[/TUNE[/X264_PARAMS]]: `superfast:28` takes the settings' tune and x264 params,
+`superfast:28/animation/` tune animation with no params, `superfast:28//` plain superfast.
 
 The floor is a bare ffmpeg encode of the same length with the same x264/AAC settings and soundtrack: one picture
 pushed in with zoompan (moving content, as the story's shots are), no parallax, cards, crossfades or subtitles.
@@ -18,6 +21,7 @@ upscaler; tone narration and music."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import resource
@@ -97,17 +101,17 @@ def children_peak_mb(stop: threading.Event, peak: list[float]) -> None:
                 peak[0] = max(peak[0], int(fields["VmHWM"].split()[0]) / 1024)
 
 
-def parse_encodings(text: str, base: Encoding) -> list[Encoding]:
-    chosen = []
-    for item in text.split(","):
-        preset, crf = item.split(":")
-        chosen.append(Encoding(fps=base.fps, crf=int(crf), preset=preset, tune=base.tune,
-                               soft_subtitles=base.soft_subtitles))  # fmt: skip
-    return chosen
+def parse_encoding(text: str, base: Encoding) -> Encoding:
+    """PRESET:CRF[/TUNE[/X264_PARAMS]]; what is left out comes from `base` (the settings')."""
+    head, *rest = text.split("/", 2)
+    preset, crf = head.split(":")
+    tune = rest[0] if rest else base.tune
+    params = rest[1] if len(rest) > 1 else base.params
+    return dataclasses.replace(base, preset=preset, crf=int(crf), tune=tune, params=params)
 
 
 def label(encoding: Encoding) -> str:
-    return f"{encoding.preset}:{encoding.crf}"
+    return f"{encoding.preset}:{encoding.crf}/{encoding.tune}/{encoding.params}"
 
 
 def median_text(values: list[float]) -> str:
@@ -130,24 +134,24 @@ def ladder(args, story, narration, score, illustrations, size, encodings: list[E
               "-i", str(raw)]  # fmt: skip
     times: dict[str, list[tuple[float, float]]] = {label(e): [] for e in encodings}
     for _ in range(args.runs):
-        for encoding in encodings:
-            out = folder / f"ladder_{encoding.preset}_{encoding.crf}.mp4"
+        for index, encoding in enumerate(encodings):
+            out = folder / f"ladder_{index}.mp4"
             cmd = ["ffmpeg", "-y", "-v", "error", "-nostdin", *source, *encoding.video_args(), str(out)]
             times[label(encoding)].append(timed(lambda: run(cmd, stage="bench", timeout=3600)))
     print(f"command: {shlex.join([sys.executable, *sys.argv])}")
     print(f"ladder: the story's first {total:.1f} s at {size[0]}x{size[1]}, {args.runs} runs interleaved, "
           f"load average {os.getloadavg()[0]:.1f}; SSIM (Y) against the raw frames")  # fmt: skip
-    print(f"{'preset:crf':>14} {'wall s':>7} {'CPU s':>7} {'fps(CPU)':>9} {'MB/min':>7} {'SSIM Y':>8} {'SSIM all':>9}")
-    for encoding in encodings:
-        out = folder / f"ladder_{encoding.preset}_{encoding.crf}.mp4"
+    print(f"{'wall s':>7} {'CPU s':>7} {'fps(CPU)':>9} {'MB/min':>7} {'SSIM Y':>8} {'SSIM all':>9}  preset:crf/tune/params")
+    for index, encoding in enumerate(encodings):
+        out = folder / f"ladder_{index}.mp4"
         log = run_for_log(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(out), *source, "-lavfi", "[0:v][1:v]ssim",
                            "-f", "null", "-"], stage="bench", timeout=3600)  # fmt: skip
         found = re.search(r"Y:([\d.]+).*All:([\d.]+)", log)
         wall = statistics.median(w for w, _ in times[label(encoding)])
         cpu = statistics.median(c for _, c in times[label(encoding)])
         per_minute = out.stat().st_size / 1e6 * 60 / total
-        print(f"{label(encoding):>14} {wall:7.1f} {cpu:7.1f} {total * encoding.fps / cpu:9.0f} {per_minute:7.1f} "
-              f"{float(found.group(1)):8.4f} {float(found.group(2)):9.4f}")  # fmt: skip
+        print(f"{wall:7.1f} {cpu:7.1f} {total * encoding.fps / cpu:9.0f} {per_minute:7.1f} "
+              f"{float(found.group(1)):8.4f} {float(found.group(2)):9.4f}  {label(encoding)}")  # fmt: skip
 
 
 def main() -> None:
@@ -156,7 +160,8 @@ def main() -> None:
     parser.add_argument("--drawn-size", default="", help="default: a quarter of --size, as for the ×4 upscaler")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the narration")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--encodings", default="", help="preset:crf,... (default: the settings')")
+    parser.add_argument("--encoding", action="append", default=[],
+                        help="PRESET:CRF[/TUNE[/X264_PARAMS]], repeatable (default: the settings')")
     parser.add_argument("--ladder", action="store_true", help="the x264 quality/size/speed ladder instead")
     parser.add_argument("--ladder-seconds", type=float, default=12.0)
     parser.add_argument("--keep", type=Path, help="copy the last assembled video here (to look at its frames)")
@@ -172,7 +177,7 @@ def main() -> None:
         score = make_score(video_seconds(narration), folder)
         illustrations = pictures(story, drawn, size, folder)
         base = make_assembler("ffmpeg", settings).encoding
-        encodings = parse_encodings(args.encodings, base) if args.encodings else [base]
+        encodings = [parse_encoding(text, base) for text in args.encoding] or [base]
         if args.ladder:
             ladder(args, story, narration, score, illustrations, size, encodings, folder)
             return
@@ -185,10 +190,10 @@ def main() -> None:
         loads = []
         encoder_peak_mb = [0.0]
         for run_index in range(args.runs):
-            for encoding, assembler in zip(encodings, assemblers):
-                work = folder / f"work_{run_index}_{label(encoding)}"
+            for index, (encoding, assembler) in enumerate(zip(encodings, assemblers)):
+                work = folder / f"work_{run_index}_{index}"
                 work.mkdir()
-                out = folder / f"story_{label(encoding)}.mp4"
+                out = folder / f"story_{index}.mp4"
                 loads.append(os.getloadavg()[0])
                 video = None
 
@@ -202,7 +207,7 @@ def main() -> None:
                 wall, cpu = timed(assemble)
                 stop.set()
                 watcher.join()
-                floor_cmd = floor_command(illustrations[0].image, size, work / "soundtrack.wav", video.duration, encoding,
+                floor_cmd = floor_command(illustrations[0].image, size, work / "soundtrack.m4a", video.duration, encoding,
                                       folder / "floor.mp4")  # fmt: skip
                 floor_wall, floor_cpu = timed(lambda: run(floor_cmd, stage="bench", timeout=3600))
                 for key, value in (("wall", wall), ("cpu", cpu), ("floor wall", floor_wall), ("floor cpu", floor_cpu),
@@ -218,7 +223,7 @@ def main() -> None:
         for encoding in encodings:
             r = results[label(encoding)]
             wall, floor = statistics.median(r["wall"]), statistics.median(r["floor wall"])
-            print(f"[{label(encoding)} tune={encoding.tune or 'none'}] {statistics.median(r['MB']):.1f} MB "
+            print(f"[{label(encoding)}] {statistics.median(r['MB']):.1f} MB "
                   f"({statistics.median(r['MB']) * 60 / video.duration:.1f} MB/min)")  # fmt: skip
             print(f"  assemble wall s: {median_text(r['wall'])}; CPU s: {median_text(r['cpu'])}")
             print(f"  floor    wall s: {median_text(r['floor wall'])}; CPU s: {median_text(r['floor cpu'])}")

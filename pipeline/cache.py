@@ -25,7 +25,15 @@ def cache_key(*parts: object) -> str:
 
 
 def folder_bytes(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    """The size of the files under `folder`; files that another worker or thread removes meanwhile count 0."""
+    return sum(_size(f) for f in folder.rglob("*"))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except FileNotFoundError:
+        return 0
 
 
 class StageCache:
@@ -65,9 +73,14 @@ class StageCache:
         return loaded
 
     def entries(self) -> list[Path]:
-        """Finished entries, least recently used first."""
-        found = [p.parent for p in self.root.glob(f"*/*/{RESULT_FILE}")]
-        return sorted(found, key=lambda entry: entry.stat().st_mtime)
+        """Finished entries, least recently used first (those another worker or thread removes meanwhile left out)."""
+        used = {}
+        for result in self.root.glob(f"*/*/{RESULT_FILE}"):
+            try:
+                used[result.parent] = result.parent.stat().st_mtime
+            except FileNotFoundError:
+                continue
+        return sorted(used, key=used.__getitem__)
 
     def evict(self, keep: Path | None = None) -> list[Path]:
         """Remove least recently used entries until the cache fits `max_bytes`; returns what was removed.

@@ -1,8 +1,10 @@
 """The whole pipeline: request → Story → (Narration, Score, Illustrations) → upscaled Illustrations → Video."""
 from __future__ import annotations
 
+import contextvars
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,17 +149,25 @@ class Pipeline:
         progress("write", 0.0)
         story = self.write(request)
         progress("write", 1.0)
-        narration = self.narrate(story, seeds.voices, progress)
-        progress("narrate", 1.0)
-        progress("compose", 0.0)
-        # The music runs under the whole video, title card included: scene starts are in video time.
-        scene_starts = [TITLE_SECONDS + narration.scene_span(k)[0] for k in range(len(story.scenes))]
-        score = self.compose(story, video_seconds(narration), seeds.music, scene_starts)
-        progress("compose", 1.0)
-        drawn = []
-        for index in range(len(story.scenes)):
-            drawn.append(self.draw(story, index, self.drawn_size(size), seeds.pictures))
-            progress("illustrate", (index + 1) / len(story.scenes))
+        # The pictures need only the story: one side thread draws them while the narration (mostly festival's and
+        # sox's processes) and the music are made, so both cores work. Progress is reported in stage order.
+        side = ThreadPoolExecutor(max_workers=1)
+        try:
+            pictures = [side.submit(contextvars.copy_context().run, self.draw, story, index, self.drawn_size(size),
+                                    seeds.pictures) for index in range(len(story.scenes))]  # fmt: skip
+            narration = self.narrate(story, seeds.voices, progress)
+            progress("narrate", 1.0)
+            progress("compose", 0.0)
+            # The music runs under the whole video, title card included: scene starts are in video time.
+            scene_starts = [TITLE_SECONDS + narration.scene_span(k)[0] for k in range(len(story.scenes))]
+            score = self.compose(story, video_seconds(narration), seeds.music, scene_starts)
+            progress("compose", 1.0)
+            drawn = []
+            for picture in pictures:
+                drawn.append(picture.result())
+                progress("illustrate", len(drawn) / len(pictures))
+        finally:
+            side.shutdown(cancel_futures=True)
         illustrations = []
         for picture in drawn:
             illustrations.append(self.enlarge(picture, size))

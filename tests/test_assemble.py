@@ -269,7 +269,8 @@ def test_make_assembler_and_cache_tag():
     tag = cache_tag("ffmpeg", PipelineSettings())
     assert tag.startswith("ffmpeg:") and tag.endswith(f"v{CODE_VERSION}")
     assert cache_tag("ffmpeg", PipelineSettings(crf=23)) != tag
-    assert cache_tag("ffmpeg", PipelineSettings(x264_tune="")) != tag
+    assert cache_tag("ffmpeg", PipelineSettings(x264_tune="animation")) != tag
+    assert cache_tag("ffmpeg", PipelineSettings(x264_params="")) != tag
     assert set(ASSEMBLERS) == {"ffmpeg"}
 
 

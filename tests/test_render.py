@@ -98,3 +98,46 @@ def test_render_command_refuses_an_unknown_genre_and_a_bad_size(tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and message in done.stderr
         assert not (tmp_path / "x.mp4").exists()
+
+
+def test_pictures_are_drawn_while_the_narration_is_made_and_stop_with_it(tmp_path):
+    """Both cores work before the assemble: the side thread draws while festival speaks. A render cancelled during
+    the narration stops the drawing too, and nothing of it runs on after the render has returned."""
+    import threading
+    import time
+
+    from pipeline.media import Cancelled, cancellation
+
+    pipeline = Pipeline.from_settings(PipelineSettings(cache_dir=tmp_path / "cache"))
+    request = StoryRequest(title="Ночной поезд", genre=Genre.horror, length=Length.short)
+    drawn_at: list[float] = []
+    narrated: list[float] = []
+    draw, narrate = pipeline.draw, pipeline.narrate
+
+    def timed_draw(*args):
+        drawn_at.append(time.monotonic())
+        return draw(*args)
+
+    def timed_narrate(*args):
+        result = narrate(*args)
+        narrated.append(time.monotonic())
+        return result
+
+    pipeline.draw, pipeline.narrate = timed_draw, timed_narrate
+    pipeline.render(request, tmp_path / "story.mp4", size=(320, 180))
+    assert len(drawn_at) == len(pipeline.write(request).scenes)
+    assert drawn_at[1] < narrated[0], "the second picture was begun before the narration was finished"
+
+    stop = threading.Event()
+    threads = threading.active_count()
+
+    def cancel_while_narrating(stage: str, fraction: float) -> None:
+        if stage == "narrate":
+            stop.set()
+
+    drawn_at.clear()
+    other = StoryRequest(title="Кот и маяк", genre=Genre.fairy_tale, length=Length.short)
+    with cancellation(stop), pytest.raises(Cancelled):
+        pipeline.render(other, tmp_path / "other.mp4", size=(320, 180), progress=cancel_while_narrating)
+    assert threading.active_count() == threads, "the drawing thread ended with the render"
+    assert len(drawn_at) < len(pipeline.write(other).scenes), "the drawing stopped at the cancel"

@@ -9,7 +9,7 @@ from typing import Callable, Protocol
 from pipeline.settings import PipelineSettings, build_backend
 from pipeline.types import Illustration, Narration, Score, Story, Video
 
-CODE_VERSION = 2  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
+CODE_VERSION = 3  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
 
 
 class Assembler(Protocol):
@@ -33,6 +33,7 @@ def _ffmpeg(settings: PipelineSettings) -> Assembler:
         crf=settings.crf,
         preset=settings.x264_preset,
         tune=settings.x264_tune,
+        x264_params=settings.x264_params,
         soft_subtitles=settings.soft_subtitles,
         crossfade=settings.crossfade_seconds,
         music_volume=settings.music_volume,
@@ -53,6 +54,6 @@ def make_assembler(name: str, settings: PipelineSettings) -> Assembler:
 def cache_tag(name: str, settings: PipelineSettings) -> str:
     """The backend, every setting that changes the video (encoding, transitions, mix, size guard) and CODE_VERSION."""
     s = settings
-    return (f"{name}:fps={s.fps}:crf={s.crf}:preset={s.x264_preset}:tune={s.x264_tune}:soft={s.soft_subtitles}"
+    return (f"{name}:fps={s.fps}:crf={s.crf}:preset={s.x264_preset}:tune={s.x264_tune}:x264={s.x264_params}:soft={s.soft_subtitles}"
             f":crossfade={s.crossfade_seconds}:music={s.music_volume}:duck={s.music_duck_db}"
             f":lufs={s.loudness_lufs}:limit={s.upload_limit_mb}:split={s.split_oversize}:v{CODE_VERSION}")  # fmt: skip

@@ -105,7 +105,7 @@ def _text_layer(size: tuple[int, int], lines: list[tuple[str, ImageFont.FreeType
 
 def _planes(layers: list[Image.Image], depths: tuple[float, ...]) -> list[Plane]:
     return [
-        plane_from_rgba(np.asarray(layer, np.float32) / 255.0, depth, opaque=index == 0)
+        plane_from_rgba(np.asarray(layer), depth, opaque=index == 0)
         for index, (layer, depth) in enumerate(zip(layers, depths))
     ]
 

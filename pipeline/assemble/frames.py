@@ -43,21 +43,24 @@ def cover(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _read_rgba(path: Path) -> np.ndarray:
+    """A picture as straight-alpha RGBA uint8."""
     with Image.open(path) as picture:
-        return np.asarray(picture.convert("RGBA"), dtype=np.float32) / 255.0
+        return np.array(picture.convert("RGBA"))
 
 
 def plane_from_rgba(rgba: np.ndarray, depth: float, opaque: bool = False) -> Plane:
-    """A float RGBA (0..1, straight alpha) picture of the frame's size as a premultiplied BGRA plane."""
-    alpha = np.ones(rgba.shape[:2], np.float32) if opaque else np.clip(rgba[..., 3], 0.0, 1.0)
-    premultiplied = np.empty(rgba.shape, np.uint8)
-    premultiplied[..., :3] = np.rint(rgba[..., 2::-1] * alpha[..., None] * 255.0)
-    premultiplied[..., 3] = np.rint(alpha * 255.0)
-    filled = np.flatnonzero(alpha.max(axis=1) > 1 / 255)
+    """A straight-alpha RGBA uint8 picture of the frame's size as a premultiplied BGRA plane."""
+    if opaque:
+        colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA)
+        colour[..., 3] = 255
+    else:
+        colour = cv2.cvtColor(cv2.cvtColor(rgba, cv2.COLOR_RGBA2mRGBA), cv2.COLOR_RGBA2BGRA)
+    alpha = colour[..., 3]
+    filled = np.flatnonzero(alpha.max(axis=1) > 1)
     rows = (int(filled[0]), int(filled[-1]) + 1) if filled.size else (0, 0)
-    see_through = np.flatnonzero(premultiplied[..., 3].min(axis=1) < 255)
+    see_through = np.flatnonzero(alpha.min(axis=1) < 255)
     solid_from = int(see_through[-1]) + 1 if see_through.size else 0
-    return Plane(premultiplied, depth, rows, solid_from if solid_from < rgba.shape[0] else 1 << 30)
+    return Plane(colour, depth, rows, solid_from if solid_from < rgba.shape[0] else 1 << 30)
 
 
 def illustration_planes(image: Path, layers: tuple[Path, ...], size: tuple[int, int]) -> list[Plane]:
@@ -67,46 +70,42 @@ def illustration_planes(image: Path, layers: tuple[Path, ...], size: tuple[int, 
     Layers drawn smaller than the output (the upscaler enlarges only the composite) are enlarged here; where
     a layer is the one seen, it takes the upscaled composite's colours, so the visible picture stays sharp.
     (Merging the layers before enlarging them is cheaper but leaves a soft dark ghost round the figures.)"""
-    composite = cover(_read_rgba(image), size)
     if not layers:
-        return [plane_from_rgba(composite, 0.5, opaque=True)]
+        return [plane_from_rgba(cover(_read_rgba(image), size), 0.5, opaque=True)]
     drawn = [_read_rgba(path) for path in layers]
-    enlarged = drawn[0].shape[1] < size[0]
     stack = [cover(layer, size) for layer in drawn]
-    if enlarged:
-        _sharpen_from_composite(stack, composite)
+    if drawn[0].shape[1] < size[0]:
+        stack = _sharpened_from_composite(stack, cover(_read_rgba(image), size))
     if len(stack) >= 3:
         stack = [_merged(stack[:-2]), _merged(stack[-2:])]
     depths = np.linspace(0.0, 1.0, len(stack))
     return [plane_from_rgba(layer, float(d), opaque=i == 0) for i, (layer, d) in enumerate(zip(stack, depths))]
 
 
-def _sharpen_from_composite(stack: list[np.ndarray], composite: np.ndarray) -> None:
+def _sharpened_from_composite(stack: list[np.ndarray], composite: np.ndarray) -> list[np.ndarray]:
     """Crisper silhouette edges, and each layer's solid, fully visible part in the upscaled composite's colours.
 
     Only where the layer alone makes the composite's colour: taking it at an edge or under a nearer layer's
     soft border would paint the other layer's outline into this one, a ghost once parallax moves them apart."""
-    for layer in stack[1:]:
+    layers = [layer.astype(np.float32) / 255.0 for layer in stack]
+    for layer in layers[1:]:
         layer[..., 3] = np.clip((layer[..., 3] - 0.5) * 1.6 + 0.5, 0.0, 1.0)
     seen_through = np.ones(composite.shape[:2], np.float32)  # how much of a layer is not hidden by nearer ones
-    for layer in reversed(stack):
+    for layer, original in zip(reversed(layers), reversed(stack)):
         alone = (seen_through > 0.99) & (layer[..., 3] > 0.99)
-        layer[alone, :3] = composite[alone, :3]
+        original[alone, :3] = composite[alone, :3]
         seen_through *= 1.0 - layer[..., 3]
+    for layer, original in zip(layers[1:], stack[1:]):
+        original[..., 3] = np.rint(layer[..., 3] * 255.0)
+    return stack
 
 
 def _merged(layers: list[np.ndarray]) -> np.ndarray:
-    merged = layers[0]
+    """Straight-alpha RGBA layers laid over each other, back to front (Pillow's `over`, in C)."""
+    merged = Image.fromarray(layers[0])
     for layer in layers[1:]:
-        merged = _over(layer, merged)
-    return merged
-
-
-def _over(front: np.ndarray, back: np.ndarray) -> np.ndarray:
-    a_front, a_back = front[..., 3:4], back[..., 3:4]
-    alpha = a_front + a_back * (1.0 - a_front)
-    colour = (front[..., :3] * a_front + back[..., :3] * a_back * (1.0 - a_front)) / np.maximum(alpha, 1e-6)
-    return np.concatenate([colour, alpha], axis=2)
+        merged = Image.alpha_composite(merged, Image.fromarray(layer))
+    return np.array(merged)
 
 
 def draw_shot(planes: list[Plane], move: Move, progress: float, size: tuple[int, int]) -> np.ndarray:

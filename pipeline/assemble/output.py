@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+import queue
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -19,6 +22,7 @@ from pipeline.types import StageError
 THUMBNAIL_SIDE = 320
 THUMBNAIL_MAX_BYTES = 200_000
 AUDIO_BITRATE = 160_000
+AUDIO_CODEC = ("-c:a", "aac", "-b:a", str(AUDIO_BITRATE))
 # OpenCV's BGR→I420 is BT.601 limited range; say so, or a player guesses (BT.709 for HD: shifted colours).
 # The pictures are sRGB, whose primaries and transfer are BT.709's.
 COLOUR_TAGS = ["-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
@@ -30,53 +34,91 @@ class Encoding:
     crf: int
     preset: str  # x264's
     tune: str  # x264's; "" for none
+    params: str  # x264's own options (-x264-params), "key=value:key=value"; "" for none
     soft_subtitles: bool  # also a mov_text track a player can switch on
 
     def video_args(self) -> list[str]:
         tune = ["-tune", self.tune] if self.tune else []
-        return ["-c:v", "libx264", "-preset", self.preset, *tune, "-crf", str(self.crf), "-profile:v", "high",
+        params = ["-x264-params", self.params] if self.params else []
+        return ["-c:v", "libx264", "-preset", self.preset, *tune, *params, "-crf", str(self.crf), "-profile:v", "high",
                 "-pix_fmt", "yuv420p", *COLOUR_TAGS]  # fmt: skip
 
 
-def encode_command(size: tuple[int, int], audio: Path, subtitles: Path, total: float, encoding: Encoding,
-                   out: Path) -> list[str]:
-    """ffmpeg reading yuv420p frames on stdin; subtitles burnt in by libass (the file is relative to cwd)."""
+def encode_command(size: tuple[int, int], subtitles: Path, total: float, encoding: Encoding, out: Path) -> list[str]:
+    """ffmpeg reading yuv420p frames on stdin, subtitles burnt in by libass (the file is relative to cwd), x264
+    into a video-only file: the soundtrack is made meanwhile and joined by `mux_command`."""
     width, height = size
-    soft = ["-i", subtitles.name] if encoding.soft_subtitles else []
-    soft_map = ["-map", "2:s", "-c:s", "mov_text"] if encoding.soft_subtitles else []
     return [
         "ffmpeg", "-y", "-loglevel", "error", "-nostdin",
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(encoding.fps), "-i", "-",
-        "-i", str(audio.resolve()), *soft,
-        "-filter_complex", f"[0:v]subtitles=filename={subtitles.name}[vout]",
-        "-map", "[vout]", "-map", "1:a", *soft_map,
-        *encoding.video_args(), "-r", str(encoding.fps),
-        "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar", "48000", "-ac", "2",
-        "-t", f"{total:.3f}", "-movflags", "+faststart",
+        "-vf", f"subtitles=filename={subtitles.name}", "-an",
+        *encoding.video_args(), "-r", str(encoding.fps), "-t", f"{total:.3f}",
         str(out.resolve()),
     ]  # fmt: skip
 
 
+def mux_command(video: Path, audio: Path, subtitles: Path | None, total: float, out: Path) -> list[str]:
+    """The encoded video and soundtrack (and a switchable mov_text subtitle track) into one mp4, nothing re-encoded,
+    the index in front (faststart) so a player starts before the whole file has arrived."""
+    soft = ["-i", str(subtitles.resolve())] if subtitles else []
+    soft_map = ["-map", "2:s", "-c:s", "mov_text"] if subtitles else []
+    return [
+        "ffmpeg", "-y", "-loglevel", "error", "-nostdin", "-i", str(video.resolve()), "-i", str(audio.resolve()), *soft,
+        "-map", "0:v", "-map", "1:a", *soft_map, "-c:v", "copy", "-c:a", "copy",
+        "-t", f"{total:.3f}", "-movflags", "+faststart", str(out.resolve()),
+    ]  # fmt: skip
+
+
+FRAMES_AHEAD = 4  # converted frames waiting for the encoder: slack for the drawing and x264 running unevenly
+
+
 def stream_frames(cmd: list[str], frames: Iterable[np.ndarray], cwd: Path, stage: str = "assemble") -> None:
-    """Pipe BGRA frames as yuv420p into ffmpeg while it encodes (drawing and encoding overlap on two cores)."""
+    """Pipe BGRA frames as yuv420p into ffmpeg while it encodes. A writer thread feeds the pipe from a short
+    queue, so the drawing never waits on a full pipe while x264 has frames in hand (with the writing done in
+    the drawing thread the two cores were 18 % idle; bench/render.py)."""
     with tempfile.TemporaryFile() as log:
         encoder = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=log, cwd=cwd)
+        waiting: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=FRAMES_AHEAD)
+        writer = threading.Thread(target=_feed, args=(waiting, encoder.stdin), name="frames-to-ffmpeg", daemon=True)
+        writer.start()
         try:
             for frame in frames:
                 check_cancelled()
-                encoder.stdin.write(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).data)
+                if not _put(waiting, writer, cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420).data):
+                    break  # ffmpeg stopped early: its exit code and log say why
         except Cancelled:
             encoder.kill()  # the job was cancelled: no point finishing the file
             raise
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early: its exit code and log say why
         finally:
-            with contextlib.suppress(BrokenPipeError):
-                encoder.stdin.close()  # also when drawing failed, else ffmpeg would wait for frames forever
+            _put(waiting, writer, None)  # also when drawing failed, else ffmpeg would wait for frames forever
+            writer.join()
             code = encoder.wait()
         if code != 0:
             log.seek(0)
             raise StageError(stage, f"ffmpeg exited with {code}: {log.read().decode(errors='replace')[-1500:]}")
+
+
+def _feed(waiting: queue.Queue, pipe: BinaryIO) -> None:
+    """Write queued frames into ffmpeg's stdin until None; close it then, or stop when ffmpeg has gone."""
+    try:
+        while (frame := waiting.get()) is not None:
+            pipe.write(frame)
+    except (BrokenPipeError, ValueError):
+        pass  # ffmpeg stopped (or was killed): the caller reads its exit code
+    finally:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            pipe.close()
+
+
+def _put(waiting: queue.Queue, writer: threading.Thread, item: bytes | memoryview | None) -> bool:
+    """Queue `item` (None: the end) for the writer; False when the writer has stopped (ffmpeg gone)."""
+    while writer.is_alive():
+        try:
+            waiting.put(item, timeout=0.5)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def fit_size(path: Path, limit_bytes: int, preset: str, split: bool) -> list[Path]:

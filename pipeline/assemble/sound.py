@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -75,11 +76,12 @@ def measure(path: Path, stage: str = "assemble") -> tuple[float, float]:
     return float(integrated.group(1)), float(peak.group(1))
 
 
-def normalise(path: Path, out: Path, target_lufs: float, true_peak: float, rate: int) -> Path:
+def normalise(path: Path, out: Path, target_lufs: float, true_peak: float, rate: int, codec: Sequence[str]) -> Path:
     """To `target_lufs` by one gain when the peaks allow it (one quick scan); else two-pass loudnorm, which
-    limits the peaks (it upsamples to 192 kHz: several times slower)."""
+    limits the peaks (it upsamples to 192 kHz: several times slower). Written stereo at `rate` with ffmpeg's
+    `codec` options."""
     integrated, peak = measure(path)
-    convert = ["-ar", str(rate), "-ac", "2", "-c:a", "pcm_s16le", str(out)]
+    convert = ["-ar", str(rate), "-ac", "2", *codec, str(out)]
     gain = target_lufs - integrated
     if integrated > -70 and peak + gain <= true_peak:
         run(["ffmpeg", "-nostdin", "-y", "-v", "error", "-i", str(path), "-af", f"volume={gain:.2f}dB", *convert],
