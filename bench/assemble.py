@@ -29,7 +29,6 @@ import shlex
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -38,6 +37,7 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench reuses the tests' synthetic inputs
 
+from bench.memory import children_peak_mb
 from pipeline.assemble import make_assembler
 from pipeline.assemble.cards import end_card, title_card
 from pipeline.assemble.frames import ShotFrames, illustration_planes
@@ -85,20 +85,6 @@ def timed(action) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), cpu_seconds()
     action()
     return time.perf_counter() - wall, cpu_seconds() - cpu
-
-
-def children_peak_mb(stop: threading.Event, peak: list[float]) -> None:
-    """Until `stop`, the largest high-water RSS (VmHWM) of this process's child processes (the ffmpeg encoder):
-    getrusage's figure for children counts the Python process each was forked from."""
-    while not stop.wait(0.5):
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                text = status.read_text()
-            except OSError:
-                continue
-            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-            if int(fields.get("PPid", "0").strip()) == os.getpid() and "VmHWM" in fields:
-                peak[0] = max(peak[0], int(fields["VmHWM"].split()[0]) / 1024)
 
 
 def parse_encoding(text: str, base: Encoding) -> Encoding:
@@ -201,12 +187,8 @@ def main() -> None:
                     nonlocal video
                     video = assembler.assemble(story, narration, score, illustrations, out, work)
 
-                stop = threading.Event()
-                watcher = threading.Thread(target=children_peak_mb, args=(stop, encoder_peak_mb), daemon=True)
-                watcher.start()
-                wall, cpu = timed(assemble)
-                stop.set()
-                watcher.join()
+                with children_peak_mb(encoder_peak_mb):
+                    wall, cpu = timed(assemble)
                 floor_cmd = floor_command(illustrations[0].image, size, work / "soundtrack.m4a", video.duration, encoding,
                                       folder / "floor.mp4")  # fmt: skip
                 floor_wall, floor_cpu = timed(lambda: run(floor_cmd, stage="bench", timeout=3600))

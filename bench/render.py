@@ -15,10 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench.memory
+
+from bench.memory import children_peak_mb  # noqa: E402
 from pipeline.genres import parse_genre
 from pipeline.render import Pipeline, parse_size
 from pipeline.settings import PipelineSettings
 from pipeline.types import STAGES, Length, StoryRequest
+
+
+TOOLS_PEAK_MB = [0.0]  # the largest peak RSS of a tool the render started (ffmpeg's x264 above all)
 
 
 def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str, float], float, float]:
@@ -32,7 +38,8 @@ def timed_render(request: StoryRequest, size: tuple[int, int]) -> tuple[dict[str
             if not marks or marks[-1][0] != stage:
                 marks.append((stage, time.perf_counter()))
 
-        video = pipeline.render(request, Path(folder) / "story.mp4", size=size, progress=progress)
+        with children_peak_mb(TOOLS_PEAK_MB):
+            video = pipeline.render(request, Path(folder) / "story.mp4", size=size, progress=progress)
         marks.append(("end", time.perf_counter()))
         seconds = {stage: 0.0 for stage in STAGES}
         for (stage, start), (_, end) in zip(marks, marks[1:]):
@@ -66,7 +73,8 @@ def main() -> None:
     total = statistics.median(sum(r.values()) for r, _, _ in runs)
     print(f"{'total':>10}: {total:6.1f} s (median); real-time factor {length / total:.2f}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS) of this process: {own:.0f} MB (the encoder's own: bench/assemble.py)")
+    print(f"peak memory (max RSS): this process (the stages run in it) {own:.0f} MB; the largest tool it started "
+          f"(the ffmpeg encoder) {TOOLS_PEAK_MB[0]:.0f} MB")
 
 
 if __name__ == "__main__":
