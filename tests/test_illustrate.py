@@ -137,6 +137,21 @@ def test_the_hero_keeps_the_same_figure_through_the_story():
     assert look_for(VILLAIN, seed=4).kind in ("sorcerer", "king", "horned")
 
 
+def test_people_of_one_story_are_told_apart_by_what_they_wear():
+    """Two heroes (or a hero and a helper) whose own draw gives the same headwear do not look like twins."""
+    from pipeline.illustrate.shadow.figures import cast_looks
+
+    cast = [Character(id=f"c{k}", name=f"Имя{k}", gender="male", role=role)
+            for k, role in enumerate(("hero", "hero", "helper", "hero", "villain"))]  # fmt: skip
+    for seed in range(20):
+        looks = cast_looks(cast, seed)
+        assert looks["c0"] == look_for(cast[0], seed), "the first keeps its own look"
+        worn = [looks[c.id].headwear for c in cast]
+        assert len(set(worn[:4])) == 4, f"seed {seed}: {worn}"
+        assert not {looks[c.id].kind for c in cast} & {"maiden", "witch", "crone"}, "men stay men"
+        assert cast_looks(cast, seed) == looks, "the same in every scene"
+
+
 def test_every_setting_and_genre_renders(illustrator, tmp_path):
     settings = ("forest", "castle", "village", "sea", "mountains", "city", "cave", "field", "house", "river", "swamp",
                 "sky", "road", "train", "somewhere")

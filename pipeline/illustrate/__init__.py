@@ -14,7 +14,7 @@ from pipeline.types import Illustration, Story, needs_extra
 
 __all__ = ["CODE_VERSION", "ILLUSTRATORS", "Illustrator", "cache_tag", "make_illustrator", "plan_scene"]
 
-CODE_VERSION = 2  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
+CODE_VERSION = 3  # bump when a change to this stage's code changes what it outputs (it is in every cache key)
 
 
 class Illustrator(Protocol):

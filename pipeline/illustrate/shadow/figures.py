@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -46,6 +46,8 @@ _HEADWEAR = {
 }
 
 
+_CAPED = ("warrior", "king", "horned")
+_FEMALE = ("maiden", "witch", "crone")
 _HEIGHTS = {"warrior": 1.0, "maiden": 0.92, "king": 1.08, "sorcerer": 1.12, "horned": 1.15, "witch": 0.9, "elder": 0.95, "crone": 0.82}
 
 
@@ -56,13 +58,34 @@ def look_for(character: Character, seed: int) -> Look:
     kind = kinds[int(rng.integers(len(kinds)))]
     height = _HEIGHTS.get(kind, 0.96) * rng.uniform(0.97, 1.03)
     headwear = _HEADWEAR[kind][int(rng.integers(len(_HEADWEAR[kind])))]
-    return Look(kind, height, headwear, cape=kind in ("warrior", "king", "horned") and rng.random() < 0.8)
+    return Look(kind, height, headwear, cape=kind in _CAPED and rng.random() < 0.8)
+
+
+def cast_looks(characters: Sequence[Character], seed: int) -> dict[str, Look]:
+    """Every character's look, in the cast's order, told apart: when a character's headwear is already worn by
+    someone before it, it takes another that its kind, or another kind of its role and gender (or a helper's),
+    can wear, if any is left."""
+    looks: dict[str, Look] = {}
+    for character in characters:
+        look = look_for(character, seed)
+        worn = {other.headwear for other in looks.values()}
+        if look.headwear in worn:
+            gender = "female" if look.kind in _FEMALE else "male"
+            kinds = [look.kind, *_KINDS.get((character.role, gender), ()), *_KINDS[("helper", gender)]]
+            free = [(kind, wear) for kind in dict.fromkeys(kinds) for wear in _HEADWEAR[kind] if wear not in worn]
+            if free:
+                kind, wear = free[0]
+                height = look.height * _HEIGHTS.get(kind, 0.96) / _HEIGHTS.get(look.kind, 0.96)
+                look = Look(kind, height, wear, cape=look.cape and kind in _CAPED)
+        looks[character.id] = look
+    return looks
 
 
 def draw_figures(scenery: Scenery) -> Image.Image:
     canvas = Canvas(scenery.size, scenery.ss)
     lights: list[tuple[float, float, float]] = []
     people = [a for a in scenery.plan.actors if a.animal is None]
+    looks = cast_looks(scenery.cast, scenery.looks_seed)
     crowned = _crowned(scenery, people)
     for actor, (x, facing) in zip(people, _figure_spots(scenery, people)):
         if actor.thing is not None:  # "Колобок": the bun itself, the same in every scene
@@ -70,7 +93,7 @@ def draw_figures(scenery: Scenery) -> Image.Image:
             scenery.mark(f"{actor.character.role} figure", f"character: {actor.character.name}")
             scenery.mark(actor.thing.label, actor.reason)
             continue
-        look = look_for(actor.character, scenery.looks_seed)
+        look = looks.get(actor.character.id) or look_for(actor.character, scenery.looks_seed)
         if actor is crowned:
             look = replace(look, headwear="crown")
             scenery.mark("crown", f"character: {actor.character.name}" if _named(actor, "crown") else None)

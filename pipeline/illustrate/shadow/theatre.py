@@ -42,6 +42,7 @@ class ShadowTheatreIllustrator:
             palette=palette_for(plan.genre, plan.time_of_day),
             looks_seed=seed,
             ss=_supersampling(size),
+            cast=story.characters,
         )
         layers = render(scenery)
         composite = layers[0].copy()
