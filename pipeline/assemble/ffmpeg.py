@@ -2,7 +2,8 @@
 moving with parallax between the picture's layers, transitions on the music's phrases, subtitles, an end card.
 
 The frames are drawn with OpenCV (sub-pixel warps of premultiplied planes) and streamed as raw yuv420p into
-ffmpeg, which burns the subtitles in with libass and encodes while the next frames are drawn."""
+ffmpeg, which burns the subtitles in with libass and encodes while the next frames are drawn; meanwhile a side
+thread mixes and encodes the soundtrack, and a last ffmpeg joins picture and sound without re-encoding."""
 from __future__ import annotations
 
 import contextvars
