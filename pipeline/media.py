@@ -10,13 +10,16 @@ import subprocess
 import threading
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from pipeline.types import StageError
 
+T = TypeVar("T")
 POLL_SECONDS = 0.1  # how often a running tool's caller looks whether the render was cancelled
 _cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("pipeline_cancel", default=None)
 
@@ -44,6 +47,11 @@ def is_cancelled() -> bool:
 def check_cancelled() -> None:
     if is_cancelled():
         raise Cancelled()
+
+
+def submit_here(pool: Executor, work: Callable[..., T], *args: object) -> Future[T]:
+    """`pool.submit` in a copy of this thread's context, so a cancelled render stops that work and its tools too."""
+    return pool.submit(contextvars.copy_context().run, work, *args)
 
 
 def run(

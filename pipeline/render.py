@@ -1,7 +1,6 @@
 """The whole pipeline: request → Story → (Narration, Score, Illustrations) → upscaled Illustrations → Video."""
 from __future__ import annotations
 
-import contextvars
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ from pipeline.compose import Composer, make_composer
 from pipeline.illustrate import Illustrator, make_illustrator
 from pipeline.illustrate.title import title_picture, title_things
 from pipeline.keep import Keeper
+from pipeline.media import submit_here
 from pipeline.narrate import Narrator, make_narrator
 from pipeline.settings import PipelineSettings, get_settings
 from pipeline.types import (
@@ -153,8 +153,8 @@ class Pipeline:
         # sox's processes) and the music are made, so both cores work. Progress is reported in stage order.
         side = ThreadPoolExecutor(max_workers=1)
         try:
-            pictures = [side.submit(contextvars.copy_context().run, self.draw, story, index, self.drawn_size(size),
-                                    seeds.pictures) for index in range(len(story.scenes))]  # fmt: skip
+            pictures = [submit_here(side, self.draw, story, index, self.drawn_size(size), seeds.pictures)
+                        for index in range(len(story.scenes))]  # fmt: skip
             narration = self.narrate(story, seeds.voices, progress)
             progress("narrate", 1.0)
             progress("compose", 0.0)

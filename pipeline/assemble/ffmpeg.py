@@ -6,7 +6,6 @@ ffmpeg, which burns the subtitles in with libass and encodes while the next fram
 thread mixes and encodes the soundtrack, and a last ffmpeg joins picture and sound without re-encoding."""
 from __future__ import annotations
 
-import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -27,7 +26,7 @@ from pipeline.assemble.output import (
 from pipeline.assemble.shots import TITLE_SECONDS, plan_shots, scene_pictures, video_seconds
 from pipeline.assemble.sound import TRUE_PEAK_DB, mix, normalise
 from pipeline.assemble.subtitles import write_subtitles
-from pipeline.media import run
+from pipeline.media import run, submit_here
 from pipeline.types import Illustration, Narration, Score, Story, Video
 
 SOUNDTRACK_RATE = 48000
@@ -92,7 +91,7 @@ class FfmpegAssembler:
         thumbnail = make_thumbnail(middle, out.with_suffix(".jpg"))
         # The soundtrack is mixed and encoded on the side while the frames are drawn and encoded.
         with ThreadPoolExecutor(max_workers=1) as side:
-            soundtrack = side.submit(contextvars.copy_context().run, self.soundtrack, narration, score, work_dir)
+            soundtrack = submit_here(side, self.soundtrack, narration, score, work_dir)
             picture = work_dir / "picture.mp4"
             stream_frames(encode_command(size, subtitles, total, self.encoding, picture), frames, cwd=work_dir)
             audio = soundtrack.result()

@@ -11,7 +11,6 @@ longest between scenes.
 """
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import re
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.media import convert_audio, read_wav, rms_dbfs, write_wav
+from pipeline.media import convert_audio, read_wav, rms_dbfs, submit_here, write_wav
 from pipeline.narrate.stress import accent
 from pipeline.narrate.text import sentences, speakable, spell_out, split_long
 from pipeline.narrate.voice import STAGE, SynthItem, Voice
@@ -298,8 +297,7 @@ class VoiceNarrator(ABC):
         audio: dict[int, np.ndarray] = {}
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="narrate") as pool:
             futures: list[Future[dict[int, np.ndarray]]] = [
-                # each batch in a copy of this thread's context: a cancelled render stops its tools (pipeline.media)
-                pool.submit(contextvars.copy_context().run, read_batch, batch, work, self.sample_rate, self.cache)
+                submit_here(pool, read_batch, batch, work, self.sample_rate, self.cache)
                 for batch in batches(jobs, self.workers)
             ]
             try:
