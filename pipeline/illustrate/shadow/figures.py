@@ -93,7 +93,7 @@ def draw_figures(scenery: Scenery) -> Image.Image:
             scenery.mark(f"{actor.character.role} figure", f"character: {actor.character.name}")
             scenery.mark(actor.thing.label, actor.reason)
             continue
-        look = looks.get(actor.character.id) or look_for(actor.character, scenery.looks_seed)
+        look = looks[actor.character.id]
         if actor is crowned:
             look = replace(look, headwear="crown")
             scenery.mark("crown", f"character: {actor.character.name}" if _named(actor, "crown") else None)

@@ -21,7 +21,7 @@ class Scenery:
     palette: Palette
     looks_seed: int
     ss: int
-    cast: tuple[Character, ...] = ()  # the story's characters, whose looks are told apart (figures.cast_looks)
+    cast: tuple[Character, ...]  # the story's characters, whose looks are told apart (figures.cast_looks)
     ground: np.ndarray = field(default_factory=lambda: np.zeros(0))  # ground y per pixel column (inf = water)
     sky_body: tuple[float, float, float] | None = None  # x, y, radius of the sun or moon
     drawn: dict[str, str] = field(default_factory=dict)
